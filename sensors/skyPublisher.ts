@@ -1,0 +1,84 @@
+/**
+ * Publishes a sky source (simulator or replayed log) over MQTT in real time, one MQTT
+ * client per sensor so each has its own availability topic and last will.
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+import { sensorTopic } from '../src/ingest/sensorMessage.ts';
+import type { SkySource } from './skySource.ts';
+
+export interface SkyPublisherOptions {
+  brokerUrl: string;
+  site: string;
+  source: SkySource;
+  /** Wall-clock time at which the source's sky starts; publications are due from then on. */
+  startMs: number;
+  tickMs?: number;
+  now?: () => number;
+  username?: string;
+  password?: string;
+}
+
+export class SkyPublisher {
+  private readonly clients = new Map<string, MqttClient>();
+  private timer: NodeJS.Timeout | undefined;
+  private publishedUntilMs: number;
+  private readonly options: SkyPublisherOptions;
+  private readonly now: () => number;
+  published = 0;
+
+  constructor(options: SkyPublisherOptions) {
+    this.options = options;
+    this.now = options.now ?? Date.now;
+    this.publishedUntilMs = options.startMs - 1;
+  }
+
+  start(): void {
+    const { brokerUrl, site, source } = this.options;
+    for (const id of source.sensorIds) {
+      const availability = sensorTopic(site, id, 'availability');
+      const client = mqtt.connect(brokerUrl, {
+        clientId: `skychoir-${site}-${id}-${process.pid}`,
+        username: this.options.username,
+        password: this.options.password,
+        reconnectPeriod: 2000,
+        connectTimeout: 10_000,
+        will: { topic: availability, payload: Buffer.from('offline'), qos: 1, retain: true },
+      });
+      client.on('connect', () => client.publish(availability, 'online', { qos: 1, retain: true }));
+      // Connection errors are retried by mqtt.js; they must not crash the reader.
+      client.on('error', () => undefined);
+      this.clients.set(id, client);
+    }
+    this.tick();
+    this.timer = setInterval(() => this.tick(), this.options.tickMs ?? 500);
+  }
+
+  private tick(): void {
+    const nowMs = this.now();
+    const due = this.options.source.publicationsBetween(this.publishedUntilMs, nowMs);
+    this.publishedUntilMs = nowMs;
+    for (const p of due) {
+      const sensorId = p.topic.split('/')[3] ?? '';
+      const client = this.clients.get(sensorId) ?? this.clients.values().next().value;
+      if (!client) continue;
+      // mqtt.js queues while offline (QoS 1), so a broker restart loses nothing recent.
+      client.publish(p.topic, p.payload, { qos: 1, retain: p.retain });
+      this.published++;
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    const { site } = this.options;
+    await Promise.all(
+      [...this.clients].map(async ([id, client]) => {
+        if (client.connected) {
+          await client.publishAsync(sensorTopic(site, id, 'availability'), 'offline', { qos: 1, retain: true }).catch(() => undefined);
+        }
+        await client.endAsync();
+      }),
+    );
+    this.clients.clear();
+  }
+}

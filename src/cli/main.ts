@@ -1,0 +1,49 @@
+/** The `skychoir` command: one entry point, a subcommand each. */
+import { DEFAULT_CONFIG, loadConfigFile, type Config } from '../config/config.ts';
+import { renderCommand, RENDER_USAGE } from './renderCommand.ts';
+
+const USAGE = `skychoir <command> [options]
+
+  start     run the installation: embedded broker, sky, engine, audio, HTTP (/healthz)
+  render    render a sky offline to a WAV file
+  help      this text
+
+Options for every command:
+  --config <file.json>   settings over the embedded defaults (docs/operations.md)
+
+${RENDER_USAGE}`;
+
+function takeConfig(args: string[]): { config: Config; rest: string[] } {
+  const i = args.indexOf('--config');
+  if (i < 0) return { config: DEFAULT_CONFIG, rest: args };
+  const path = args[i + 1];
+  if (!path) throw new Error('--config needs a file');
+  return { config: loadConfigFile(path), rest: [...args.slice(0, i), ...args.slice(i + 2)] };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  try {
+    const { config, rest } = takeConfig(args);
+    switch (command) {
+      case 'start': {
+        const { startCommand } = await import('./startCommand.ts');
+        return await startCommand(rest, config);
+      }
+      case 'render':
+        return await renderCommand(rest, config);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        return command === undefined ? 1 : 0;
+      default:
+        console.error(`skychoir: unknown command '${command}'\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (err) {
+    console.error(`skychoir ${command}: ${(err as Error).message}`);
+    return 1;
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The conductor: control vector + sky events -> musical decisions (plain data).
+ *
+ * It owns the key, the chord and four layer planners, each with its own forked random
+ * stream so that, say, a flock answering does not change what the pad sings next.
+ * Planning is windowed (fromS, toS]; the same inputs and seed give the same decisions.
+ */
+import type { Controls, LayerName } from '../model/controlVector.ts';
+import { LAYERS } from '../model/controlVector.ts';
+import type { SampleInfo } from '../samples/sampleManifest.ts';
+import type { Decision } from './decisions.ts';
+import { chordOn, nextDegree, MODES_DARK_TO_BRIGHT, type Chord, type Key } from './harmony.ts';
+import { lerp, type LayerContext, type LayerPlanner } from './layerContext.ts';
+import { createRng, type Rng } from './rng.ts';
+import { VoiceAllocator } from './voiceAllocator.ts';
+import { DroneLayer } from './layers/droneLayer.ts';
+import { PadLayer } from './layers/padLayer.ts';
+import { SoloLayer } from './layers/soloLayer.ts';
+import { EventLayer, type HeardEvent } from './layers/eventLayer.ts';
+
+export interface ConductorOptions {
+  seed: number;
+  samples: readonly SampleInfo[];
+  /** Pitch class of the tonic; D (2) by default, where the sample set is richest. */
+  tonicPc?: number;
+}
+
+export interface ConductorInput {
+  fromS: number;
+  toS: number;
+  controls: Controls;
+  events: readonly HeardEvent[];
+  /** Rain rate, 0..1 (the precipitation feature). */
+  rain: number;
+}
+
+/** Each layer's level at full gain control, so the mix is balanced before the model. */
+const LAYER_TRIM_DB: Record<LayerName, number> = { drone: 0, pad: 0, solo: 0, events: 0 };
+/** The drone never falls below this gain control: the lobby never hears silence. */
+const DRONE_FLOOR = 0.3;
+/** Targets ramp over this long: changes are heard as motion, never as steps. */
+const TARGET_RAMP_S = 2.5;
+
+export class Conductor {
+  readonly voices = new VoiceAllocator();
+  private readonly samples: readonly SampleInfo[];
+  private readonly rng: Rng;
+  private readonly layerRng: Record<LayerName, Rng>;
+  private readonly drone = new DroneLayer();
+  private readonly pad = new PadLayer();
+  private readonly solo = new SoloLayer();
+  private readonly events = new EventLayer();
+  private readonly planners: Record<LayerName, LayerPlanner>;
+  private key: Key;
+  private chord: Chord;
+  private nextChordAt = 0;
+  private modeIndex = 2;
+
+  constructor(options: ConductorOptions) {
+    if (options.samples.length === 0) throw new Error('conductor: no samples to sing with');
+    this.samples = options.samples;
+    this.rng = createRng(options.seed);
+    this.layerRng = { drone: this.rng.fork(), pad: this.rng.fork(), solo: this.rng.fork(), events: this.rng.fork() };
+    this.planners = { drone: this.drone, pad: this.pad, solo: this.solo, events: this.events };
+    this.key = { tonicPc: options.tonicPc ?? 2, mode: MODES_DARK_TO_BRIGHT[this.modeIndex] ?? 'mixolydian' };
+    this.chord = chordOn(this.key, 0, 0);
+  }
+
+  get currentKey(): Key {
+    return this.key;
+  }
+
+  get currentChord(): Chord {
+    return this.chord;
+  }
+
+  plan(input: ConductorInput): Decision[] {
+    const out: Decision[] = [];
+    const { controls } = input;
+    this.moveHarmony(input);
+    this.events.hear(input.events);
+    this.events.rain = input.rain;
+    const ctx: LayerContext = {
+      fromS: input.fromS,
+      toS: input.toS,
+      controls,
+      key: this.key,
+      chord: this.chord,
+      samples: this.samples,
+      voices: this.voices,
+      out,
+    };
+    for (const layer of LAYERS) {
+      const c = controls.layers[layer];
+      const gain = layer === 'drone' ? Math.max(DRONE_FLOOR, c.gain) : c.gain;
+      out.push({
+        type: 'layer',
+        time: input.fromS,
+        layer,
+        gainDb: LAYER_TRIM_DB[layer] + gainToDb(gain),
+        // 400 Hz (dark) to 12 kHz (open), exponential so equal steps sound equal.
+        lowpassHz: 400 * 30 ** c.brightness,
+        reverbSend: lerp(0.1, 0.9, c.space),
+        rampS: TARGET_RAMP_S,
+      });
+      this.planners[layer].plan(ctx, this.layerRng[layer]);
+    }
+    return out.sort((a, b) => a.time - b.time);
+  }
+
+  /** Chords change with the pace; the mode follows brightness, with hysteresis. */
+  private moveHarmony(input: ConductorInput): void {
+    const { controls } = input;
+    if (input.fromS < this.nextChordAt) return;
+    const brightness =
+      (controls.layers.pad.brightness + controls.layers.solo.brightness + controls.layers.drone.brightness) / 3;
+    const wanted = Math.round(brightness * (MODES_DARK_TO_BRIGHT.length - 1));
+    if (Math.abs(wanted - this.modeIndex) >= 1 && this.rng.chance(0.5)) {
+      this.modeIndex += Math.sign(wanted - this.modeIndex);
+      this.key = { ...this.key, mode: MODES_DARK_TO_BRIGHT[this.modeIndex] ?? this.key.mode };
+    }
+    this.chord = chordOn(this.key, nextDegree(this.chord.degree, this.rng), controls.tension);
+    const phrase = lerp(24, 5, controls.pace);
+    this.pad.phraseS = phrase;
+    this.nextChordAt = input.fromS + phrase * this.rng.range(0.9, 1.1);
+  }
+}
+
+/** Gain control 0..1 as an amplitude (0.5 is -6 dB); off below 0.02 (-34 dB). */
+export function gainToDb(gain: number): number {
+  return gain < 0.02 ? -80 : 20 * Math.log10(gain);
+}

@@ -1,0 +1,59 @@
+/** What every layer's planner is given for one window of time. */
+import type { Controls, LayerName } from '../model/controlVector.ts';
+import type { SampleInfo } from '../samples/sampleManifest.ts';
+import type { Decision } from './decisions.ts';
+import type { Chord, Key } from './harmony.ts';
+import type { Rng } from './rng.ts';
+import type { VoiceAllocator } from './voiceAllocator.ts';
+import { chooseSample } from './sampleChoice.ts';
+
+export interface LayerContext {
+  fromS: number;
+  toS: number;
+  controls: Controls;
+  key: Key;
+  chord: Chord;
+  samples: readonly SampleInfo[];
+  voices: VoiceAllocator;
+  out: Decision[];
+}
+
+export interface NoteRequest {
+  time: number;
+  midi: number;
+  tags: readonly string[];
+  gainDb: number;
+  pan: number;
+  panTo?: number;
+  attackS: number;
+  holdS: number;
+  releaseS: number;
+}
+
+/** Sings one note on a layer: picks the sample and rate, allocates (or steals) a voice. */
+export function sing(ctx: LayerContext, layer: LayerName, note: NoteRequest): void {
+  const choice = chooseSample(ctx.samples, note.midi, note.tags);
+  ctx.voices.start(
+    {
+      time: note.time,
+      layer,
+      sampleId: choice.sampleId,
+      midi: note.midi,
+      rate: choice.rate,
+      gainDb: note.gainDb + choice.trimDb,
+      pan: note.pan,
+      panTo: note.panTo ?? note.pan,
+      attackS: note.attackS,
+      holdS: note.holdS,
+      releaseS: note.releaseS,
+    },
+    ctx.out,
+  );
+}
+
+export const lerp = (a: number, b: number, t: number): number => a + (b - a) * t;
+
+/** A planner that owns one layer: called once per window, in time order. */
+export interface LayerPlanner {
+  plan(ctx: LayerContext, rng: Rng): void;
+}

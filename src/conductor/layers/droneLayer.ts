@@ -1,0 +1,40 @@
+/**
+ * The drone: the tonic and its fifth, low and sustained, renewed with long crossfades.
+ * It never stops, so the lobby never hears silence between phrases.
+ */
+import { nearestWithPc, degreePc } from '../harmony.ts';
+import { lerp, sing, type LayerContext, type LayerPlanner } from '../layerContext.ts';
+import type { Rng } from '../rng.ts';
+
+/** Each drone note lasts this long before the next takes over (crossfading). */
+const RENEW_S = 36;
+const CROSSFADE_S = 8;
+
+export class DroneLayer implements LayerPlanner {
+  private nextAt = 0;
+
+  plan(ctx: LayerContext, rng: Rng): void {
+    while (this.nextAt < ctx.toS) {
+      const t = Math.max(this.nextAt, ctx.fromS);
+      const { register, density } = ctx.controls.layers.drone;
+      const centre = Math.round(lerp(38, 50, register));
+      const root = nearestWithPc(ctx.key.tonicPc, centre);
+      const notes = [root, nearestWithPc(degreePc(ctx.key, 4), root + 7)];
+      if (density > 0.6) notes.push(root + 12);
+      const hold = RENEW_S + rng.range(-4, 4);
+      notes.forEach((midi, i) => {
+        sing(ctx, 'drone', {
+          time: t + i * 0.7,
+          midi,
+          tags: ['ooh'],
+          gainDb: i === 0 ? 5 : 1,
+          pan: rng.range(-0.3, 0.3),
+          attackS: CROSSFADE_S,
+          holdS: hold - CROSSFADE_S,
+          releaseS: CROSSFADE_S,
+        });
+      });
+      this.nextAt = t + hold;
+    }
+  }
+}

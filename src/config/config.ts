@@ -1,0 +1,124 @@
+/**
+ * The engine's configuration: embedded defaults, optionally overridden by a JSON file
+ * and by command-line flags. Parsed and validated here, once; an invalid file is refused
+ * with a message that names the field.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SiteLocation } from '../features/featureExtractor.ts';
+
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface Config {
+  site: string;
+  location: SiteLocation;
+  seed: number;
+  http: { host: string; port: number };
+  broker: { embedded: boolean; host: string; port: number; url: string | undefined };
+  sky: { source: 'simulator' | 'replay' | 'sensors'; scenario: string; file: string | undefined };
+  audio: { device: 'default' | 'none'; masterDb: number };
+  paths: { samples: string; model: string };
+}
+
+/** Sister City hotel, New York, where Kórsafn sang (2020). */
+export const DEFAULT_CONFIG: Config = {
+  site: 'lobby',
+  location: { latitudeDeg: 40.7217, longitudeDeg: -73.9931, timeZone: 'America/New_York' },
+  seed: 1,
+  http: { host: '127.0.0.1', port: 8080 },
+  broker: { embedded: true, host: '127.0.0.1', port: 1883, url: undefined },
+  sky: { source: 'simulator', scenario: 'day', file: undefined },
+  audio: { device: 'default', masterDb: -3 },
+  paths: { samples: join(PROJECT_ROOT, 'samples'), model: join(PROJECT_ROOT, 'models', 'default.onnx') },
+};
+
+/** The master volume can never be set above this (the ceiling behind it is -1 dBFS). */
+export const MAX_MASTER_DB = 0;
+
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+export class ConfigError extends Error {}
+
+function field<T>(obj: Record<string, unknown>, key: string, where: string, check: (v: unknown) => v is T, want: string): T | undefined {
+  const v = obj[key];
+  if (v === undefined) return undefined;
+  if (!check(v)) throw new ConfigError(`config ${where}.${key}: want ${want}, got ${JSON.stringify(v)?.slice(0, 60)}`);
+  return v;
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length < 4096;
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
+const isPort = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65535;
+const isSiteName = (v: unknown): v is string => typeof v === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(v);
+
+/** Merges a parsed JSON object over the defaults, validating every field it sets. */
+export function parseConfig(input: unknown, base: Config = DEFAULT_CONFIG, baseDir = process.cwd()): Config {
+  if (!isRecord(input)) throw new ConfigError('config: want a JSON object');
+  const known = ['site', 'location', 'seed', 'http', 'broker', 'sky', 'audio', 'paths'];
+  for (const key of Object.keys(input)) {
+    if (!known.includes(key)) throw new ConfigError(`config: unknown field '${key.slice(0, 40)}' (known: ${known.join(', ')})`);
+  }
+  const c: Config = structuredClone(base);
+  c.site = field(input, 'site', 'config', isSiteName, 'letters, digits, _ or - (1-64)') ?? c.site;
+  c.seed = field(input, 'seed', 'config', (v): v is number => Number.isInteger(v), 'an integer') ?? c.seed;
+  const section = (name: string): Record<string, unknown> => {
+    const v = input[name];
+    if (v === undefined) return {};
+    if (!isRecord(v)) throw new ConfigError(`config ${name}: want an object`);
+    return v;
+  };
+  const loc = section('location');
+  c.location.latitudeDeg = field(loc, 'latitudeDeg', 'location', (v): v is number => isNumber(v) && Math.abs(v) <= 90, 'degrees in -90..90') ?? c.location.latitudeDeg;
+  c.location.longitudeDeg = field(loc, 'longitudeDeg', 'location', (v): v is number => isNumber(v) && Math.abs(v) <= 180, 'degrees in -180..180') ?? c.location.longitudeDeg;
+  const tz = field(loc, 'timeZone', 'location', isString, 'an IANA time zone');
+  if (tz !== undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+    } catch {
+      throw new ConfigError(`config location.timeZone: '${tz}' is not an IANA time zone (e.g. Europe/Reykjavik)`);
+    }
+    c.location.timeZone = tz;
+  }
+  const http = section('http');
+  c.http.host = field(http, 'host', 'http', isString, 'a host name or address') ?? c.http.host;
+  c.http.port = field(http, 'port', 'http', isPort, 'a port 0-65535') ?? c.http.port;
+  const broker = section('broker');
+  c.broker.embedded = field(broker, 'embedded', 'broker', isBoolean, 'true or false') ?? c.broker.embedded;
+  c.broker.host = field(broker, 'host', 'broker', isString, 'a host name or address') ?? c.broker.host;
+  c.broker.port = field(broker, 'port', 'broker', isPort, 'a port 0-65535') ?? c.broker.port;
+  c.broker.url = field(broker, 'url', 'broker', (v): v is string => isString(v) && /^mqtts?:\/\//.test(v), 'an mqtt:// or mqtts:// URL') ?? c.broker.url;
+  if (!c.broker.embedded && !c.broker.url) throw new ConfigError('config broker: with embedded false, set broker.url (e.g. mqtt://localhost:1883)');
+  const sky = section('sky');
+  c.sky.source = field(sky, 'source', 'sky', (v): v is Config['sky']['source'] => v === 'simulator' || v === 'replay' || v === 'sensors', "'simulator', 'replay' or 'sensors'") ?? c.sky.source;
+  c.sky.scenario = field(sky, 'scenario', 'sky', isString, 'a scenario name') ?? c.sky.scenario;
+  const file = field(sky, 'file', 'sky', isString, 'a path to a sky log');
+  if (file) c.sky.file = resolve(baseDir, file);
+  if (c.sky.source === 'replay' && !c.sky.file) throw new ConfigError("config sky: source 'replay' needs sky.file");
+  const audio = section('audio');
+  c.audio.device = field(audio, 'device', 'audio', (v): v is 'default' | 'none' => v === 'default' || v === 'none', "'default' or 'none'") ?? c.audio.device;
+  c.audio.masterDb = field(audio, 'masterDb', 'audio', (v): v is number => isNumber(v) && v <= MAX_MASTER_DB && v >= -60, `dB in -60..${MAX_MASTER_DB}`) ?? c.audio.masterDb;
+  const paths = section('paths');
+  const samples = field(paths, 'samples', 'paths', isString, 'a folder');
+  if (samples) c.paths.samples = resolve(baseDir, samples);
+  const model = field(paths, 'model', 'paths', isString, 'an .onnx file');
+  if (model) c.paths.model = resolve(baseDir, model);
+  return c;
+}
+
+export function loadConfigFile(path: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`config ${path}: cannot read (${(err as Error).message})`);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`config ${path}: not JSON (${(err as Error).message})`);
+  }
+  return parseConfig(body, DEFAULT_CONFIG, dirname(resolve(path)));
+}

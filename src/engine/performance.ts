@@ -1,0 +1,134 @@
+/**
+ * One performance of the sky: the loop that, every control period, reads the sky,
+ * computes features, asks the model for controls, smooths them, lets the conductor
+ * decide and hands the decisions to the audio graph. The same loop runs live (driven by
+ * a timer) and offline (driven by the offline context's suspensions), so an offline
+ * render is what the lobby would have heard.
+ */
+import type { Ingest } from '../ingest/ingest.ts';
+import type { FeatureExtractor } from '../features/featureExtractor.ts';
+import { featureIndex } from '../features/featureVector.ts';
+import { readControls, CONTROL_COUNT, type Controls } from '../model/controlVector.ts';
+import type { Conductor } from '../conductor/conductor.ts';
+import type { ChoirGraph } from '../audio/choirGraph.ts';
+import type { ControlModel } from './controlModel.ts';
+import type { Logger } from '../log/logger.ts';
+
+/** Decisions are made in windows of this length... */
+export const CONTROL_PERIOD_S = 0.5;
+/** ...this far ahead of the audio clock, so a late timer never makes a late note. */
+export const LOOKAHEAD_S = 0.6;
+/** Controls follow the model with this time constant: the sky moves, the music glides. */
+const CONTROL_SMOOTHING_S = 4;
+
+export interface PerformanceParts {
+  ingest: Ingest;
+  features: FeatureExtractor;
+  model: ControlModel;
+  conductor: Conductor;
+  graph: ChoirGraph;
+  /** Sky time (ms since epoch) at audio time 0. */
+  skyStartMs: number;
+  /** Sky time for an audio time: offline it is skyStartMs + audio time; live, the wall clock. */
+  skyTimeAt?: (audioS: number) => number;
+  log?: Logger;
+}
+
+export interface PerformanceSnapshot {
+  plannedUntilS: number;
+  features: number[];
+  controls: number[];
+  modelVersion: string;
+  modelErrors: number;
+  decisions: number;
+}
+
+export class Performance {
+  private readonly parts: PerformanceParts;
+  private smoothed: Float32Array | undefined;
+  private lastFeatures: Float32Array = new Float32Array(0);
+  private nextWindow = 0;
+  private busy = false;
+  modelErrors = 0;
+  decisions = 0;
+
+  constructor(parts: PerformanceParts) {
+    this.parts = parts;
+  }
+
+  /** Plans every window that starts before audioNowS + LOOKAHEAD_S. Never throws. */
+  async advance(audioNowS: number): Promise<void> {
+    if (this.busy) return; // a slow model call: the next timer tick catches up
+    this.busy = true;
+    try {
+      while (this.nextWindow * CONTROL_PERIOD_S <= audioNowS + LOOKAHEAD_S) {
+        const fromS = this.nextWindow * CONTROL_PERIOD_S;
+        await this.planWindow(fromS, fromS + CONTROL_PERIOD_S);
+        this.nextWindow++;
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  get plannedUntilS(): number {
+    return this.nextWindow * CONTROL_PERIOD_S;
+  }
+
+  private async planWindow(fromS: number, toS: number): Promise<void> {
+    const { ingest, features, model, conductor, graph } = this.parts;
+    const skyMs = this.parts.skyTimeAt?.(fromS) ?? this.parts.skyStartMs + fromS * 1000;
+    const f = features.compute(ingest.sky, skyMs);
+    this.lastFeatures = f;
+    let target: Float32Array;
+    try {
+      target = await model.run(f);
+      if (target.length !== CONTROL_COUNT) throw new Error(`model returned ${target.length} controls, want ${CONTROL_COUNT}`);
+    } catch (err) {
+      // The music goes on with the last controls it had.
+      this.modelErrors++;
+      this.parts.log?.warnRepeated('model-run', `model ${model.version} failed: ${(err as Error).message}; holding the last controls`);
+      target = this.smoothed ?? new Float32Array(CONTROL_COUNT).fill(0.5);
+    }
+    const controls = this.smooth(target);
+    const events = ingest.sky.takeNewEvents().map((e) => ({
+      kind: e.event,
+      confidence: e.confidence,
+      count: e.count,
+      headingDeg: e.headingDeg,
+    }));
+    const decisions = conductor.plan({
+      fromS: fromS + LOOKAHEAD_S,
+      toS: toS + LOOKAHEAD_S,
+      controls,
+      events,
+      rain: f[featureIndex('precipitation')] ?? 0,
+    });
+    this.decisions += decisions.length;
+    graph.apply(decisions);
+  }
+
+  private smooth(target: Float32Array): Controls {
+    if (!this.smoothed) {
+      this.smoothed = Float32Array.from(target);
+    } else {
+      const a = 1 - Math.exp(-CONTROL_PERIOD_S / CONTROL_SMOOTHING_S);
+      for (let i = 0; i < target.length; i++) {
+        const s = this.smoothed[i] ?? 0;
+        this.smoothed[i] = s + ((target[i] ?? s) - s) * a;
+      }
+    }
+    return readControls(this.smoothed);
+  }
+
+  snapshot(): PerformanceSnapshot {
+    return {
+      plannedUntilS: this.plannedUntilS,
+      features: Array.from(this.lastFeatures),
+      controls: Array.from(this.smoothed ?? []),
+      modelVersion: this.parts.model.version,
+      modelErrors: this.modelErrors,
+      decisions: this.decisions,
+    };
+  }
+}

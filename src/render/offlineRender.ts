@@ -1,0 +1,113 @@
+/**
+ * Offline render: the whole pipeline (sky -> ingest -> features -> model -> conductor ->
+ * audio graph) in an OfflineAudioContext, faster than real time. The sky's messages are
+ * fed through the same ingest parser the live engine uses; the performance loop runs at
+ * the context's suspensions, every control period, exactly as the live timer would.
+ */
+import { OfflineAudioContext } from 'node-web-audio-api';
+import { join } from 'node:path';
+import { ChoirGraph } from '../audio/choirGraph.ts';
+import { Conductor } from '../conductor/conductor.ts';
+import { FeatureExtractor, type SiteLocation } from '../features/featureExtractor.ts';
+import { Ingest } from '../ingest/ingest.ts';
+import { loadSampleManifest } from '../samples/sampleManifest.ts';
+import { SampleBank } from '../samples/sampleBank.ts';
+import { CONTROL_PERIOD_S, Performance } from '../engine/performance.ts';
+import type { ControlModel } from '../engine/controlModel.ts';
+import type { SkySource } from '../../sensors/skySource.ts';
+import type { Logger } from '../log/logger.ts';
+
+export const RENDER_SAMPLE_RATE = 48000;
+
+export interface RenderOptions {
+  sky: SkySource;
+  skyStartMs: number;
+  durationS: number;
+  seed: number;
+  site: string;
+  location: SiteLocation;
+  samplesDir: string;
+  model: ControlModel;
+  masterDb: number;
+  log?: Logger;
+  onProgress?: (doneS: number, totalS: number) => void;
+}
+
+export interface RenderResult {
+  channels: [Float32Array, Float32Array];
+  sampleRate: number;
+  voicesStarted: number;
+  maxSoundingVoices: number;
+  decisions: number;
+  messagesAccepted: number;
+  messagesDropped: number;
+}
+
+export async function renderOffline(options: RenderOptions): Promise<RenderResult> {
+  const frames = Math.round(options.durationS * RENDER_SAMPLE_RATE);
+  const context = new OfflineAudioContext({ numberOfChannels: 2, length: frames, sampleRate: RENDER_SAMPLE_RATE });
+  const manifest = loadSampleManifest(join(options.samplesDir, 'manifest.json'));
+  const bank = await SampleBank.load(manifest, options.samplesDir, context);
+  for (const problem of [...manifest.problems, ...bank.problems]) options.log?.warn(problem);
+
+  const ingest = new Ingest(options.site, options.log);
+  const graph = new ChoirGraph(context, bank, { masterDb: options.masterDb, seed: options.seed });
+  const conductor = new Conductor({ seed: options.seed, samples: bank.infos() });
+  const performance = new Performance({
+    ingest,
+    features: new FeatureExtractor(options.location),
+    model: options.model,
+    conductor,
+    graph,
+    skyStartMs: options.skyStartMs,
+    log: options.log,
+  });
+
+  let fedUntilMs = options.skyStartMs - 1;
+  let maxSounding = 0;
+  const step = async (audioS: number): Promise<void> => {
+    const skyMs = options.skyStartMs + audioS * 1000;
+    for (const p of options.sky.publicationsBetween(fedUntilMs, skyMs)) {
+      ingest.receive(p.topic, Buffer.from(p.payload), p.atMs);
+    }
+    fedUntilMs = skyMs;
+    await performance.advance(audioS);
+    maxSounding = Math.max(maxSounding, graph.soundingVoices);
+  };
+
+  await step(0);
+  // Suspend once per control period. node-web-audio-api accepts suspensions only before
+  // rendering starts (one registered inside a suspension is rejected), so all are
+  // registered up front: a promise each, about 100 bytes, 8,640 for an hour.
+  let failure: Error | undefined;
+  for (let k = 1; k * CONTROL_PERIOD_S < options.durationS; k++) {
+    const t = k * CONTROL_PERIOD_S;
+    context
+      .suspend(t)
+      .then(async () => {
+        try {
+          await step(t);
+          if (k % 120 === 0) options.onProgress?.(t, options.durationS);
+        } catch (err) {
+          failure ??= err as Error;
+        }
+        await context.resume();
+      })
+      .catch((err: unknown) => {
+        failure ??= err as Error;
+      });
+  }
+  const buffer = await context.startRendering();
+  if (failure) throw new Error(`offline render failed: ${failure.message}`);
+  const result: RenderResult = {
+    channels: [buffer.getChannelData(0), buffer.getChannelData(1)],
+    sampleRate: buffer.sampleRate,
+    voicesStarted: graph.voicesStarted,
+    maxSoundingVoices: maxSounding,
+    decisions: performance.decisions,
+    messagesAccepted: ingest.counters.accepted,
+    messagesDropped: [...ingest.counters.dropped.values()].reduce((a, b) => a + b, 0),
+  };
+  graph.dispose();
+  return result;
+}
