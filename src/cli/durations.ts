@@ -1,7 +1,8 @@
 /** Parses durations as people write them: "90", "90s", "10m", "1.5h", "1h30m". */
 export function parseDurationS(text: string): number {
   const t = text.trim();
-  if (/^\d+(\.\d+)?$/.test(t)) return Number(t);
+  // A bare number is seconds; zero falls through to the error below, like '0s' does.
+  if (/^\d+(\.\d+)?$/.test(t) && Number(t) > 0) return Number(t);
   const re = /(\d+(?:\.\d+)?)(h|m|s)/gy;
   let total = 0;
   let consumed = 0;

@@ -1,11 +1,14 @@
 /**
  * Voice caps per layer. Starting a voice in a full layer steals that layer's oldest
  * sounding voice with a short fade (never a cut), so the graph stays bounded.
+ * The cap counts voices that have not been released; a stolen voice stays in the graph
+ * for its STEAL_FADE_S fade, so a layer holds at most cap + (steals of the last 0.35 s).
  */
 import type { LayerName } from '../model/controlVector.ts';
 import { voiceEndTime, type Decision, type VoiceStart } from './decisions.ts';
 
-export const VOICE_CAPS: Record<LayerName, number> = { drone: 4, pad: 10, solo: 4, events: 16 };
+// The drone renews up to 3 notes with an 8 s crossfade, so it needs room for 6 at once.
+export const VOICE_CAPS: Record<LayerName, number> = { drone: 6, pad: 10, solo: 4, events: 16 };
 /** A stolen voice fades over this long: long enough to be inaudible as a click. */
 export const STEAL_FADE_S = 0.35;
 

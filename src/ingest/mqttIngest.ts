@@ -49,7 +49,7 @@ export class MqttIngest {
       client.publish(`skychoir/${site}/engine/availability`, 'online', { qos: 1, retain: true });
     });
     client.on('close', () => {
-      if (this.connected) this.log.warn('lost the broker; retrying every 2 s, the music goes on', { broker: brokerUrl });
+      if (this.connected && this.client) this.log.warn('lost the broker; retrying every 2 s, the music goes on', { broker: brokerUrl });
       this.connected = false;
     });
     client.on('error', (err) => this.log.warnRepeated('mqtt-error', `broker ${brokerUrl}: ${err.message}`));
@@ -66,6 +66,7 @@ export class MqttIngest {
     const client = this.client;
     this.client = undefined;
     if (!client) return;
+    this.connected = false; // a deliberate stop is not a lost broker
     if (client.connected) {
       await client
         .publishAsync(`skychoir/${this.options.site}/engine/availability`, 'offline', { qos: 1, retain: true })

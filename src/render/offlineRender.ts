@@ -97,10 +97,16 @@ export async function renderOffline(options: RenderOptions): Promise<RenderResul
         failure ??= err as Error;
       });
   }
+  // node-web-audio-api registers a suspension only when its future is first polled on
+  // the binding's own thread, after suspend() has returned; a render started at once can
+  // outrun registrations and reject them (InvalidStateError). Give them time to land.
+  await new Promise((resolve) => setTimeout(resolve, 100));
   const buffer = await context.startRendering();
   if (failure) throw new Error(`offline render failed: ${failure.message}`);
   const result: RenderResult = {
-    channels: [buffer.getChannelData(0), buffer.getChannelData(1)],
+    // Copied out: the binding's channel views point into native memory that is freed
+    // with the buffer, and a view kept past that crashed the process (seen here).
+    channels: [copyChannel(buffer, 0), copyChannel(buffer, 1)],
     sampleRate: buffer.sampleRate,
     voicesStarted: graph.voicesStarted,
     maxSoundingVoices: maxSounding,
@@ -110,4 +116,10 @@ export async function renderOffline(options: RenderOptions): Promise<RenderResul
   };
   graph.dispose();
   return result;
+}
+
+function copyChannel(buffer: AudioBuffer, channel: number): Float32Array {
+  const out = new Float32Array(buffer.length);
+  buffer.copyFromChannel(out, channel);
+  return out;
 }

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SampleInfo, SampleManifest } from './sampleManifest.ts';
+import { crossfadeLoop } from './loopCrossfade.ts';
 
 export interface LoadedSample {
   info: SampleInfo;
@@ -25,6 +26,13 @@ export class SampleBank {
         const buffer = await context.decodeAudioData(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
         if (buffer.duration + 1e-3 < info.loopEndS) {
           throw new Error(`decoded length ${buffer.duration.toFixed(3)} s is shorter than its loop end ${info.loopEndS} s`);
+        }
+        const rate = buffer.sampleRate;
+        for (let c = 0; c < buffer.numberOfChannels; c++) {
+          const data = buffer.getChannelData(c);
+          // 50 ms crossfade at most: long enough to hide the seam, short enough to keep the loop's life.
+          crossfadeLoop(data, Math.round(info.loopStartS * rate), Math.round(info.loopEndS * rate), 0.05 * rate);
+          buffer.copyToChannel(data, c);
         }
         bank.samples.set(info.id, { info, buffer });
       } catch (err) {

@@ -53,9 +53,14 @@ export class EventLayer implements LayerPlanner {
     const from = rng.range(-0.9, -0.3);
     const to = -from;
     const start = rng.int(Math.max(1, scale.length - size));
+    // Jitter each gap, not each note's offset: i * step * jitter let a higher note land
+    // before a lower one from the 4th note on, so the figure did not rise.
+    let at = t;
     for (let i = 0; i < size; i++) {
+      const gap = step * rng.range(0.8, 1.2);
+      if (i > 0) at += gap;
       sing(ctx, 'events', {
-        time: t + i * step * rng.range(0.8, 1.2),
+        time: at,
         midi: scale[start + i] ?? scale.at(-1) ?? 72,
         tags: ['ooh'],
         gainDb: 0 + 4 * e.confidence,

@@ -14,6 +14,9 @@ const SATB: readonly VoiceRange[] = [
   { lo: 60, hi: 76 },
 ];
 
+/** The highest note the pad sings (E6). */
+const PAD_TOP_MIDI = 88;
+
 export class PadLayer implements LayerPlanner {
   private nextAt = 2;
   private voicing: number[] = [];
@@ -33,7 +36,10 @@ export class PadLayer implements LayerPlanner {
       const notes = [...this.voicing];
       // Density doubles the alto and soprano an octave below/above as more singers join.
       if (density > 0.5) notes.push((this.voicing[2] ?? 60) - 12);
-      if (density > 0.75) notes.push((this.voicing[3] ?? 67) + 12);
+      // ...but never above a high soprano's E6: at the top register an octave over the
+      // soprano reached B6 and stretched the highest 'aah' sample (A5) beyond an octave.
+      const doubledSoprano = (this.voicing[3] ?? 67) + 12;
+      if (density > 0.75 && doubledSoprano <= PAD_TOP_MIDI) notes.push(doubledSoprano);
       notes.forEach((midi, i) => {
         sing(ctx, 'pad', {
           time: t + rng.range(0, 0.6),

@@ -1,0 +1,52 @@
+/** `skychoir start`: the installation, live, until SIGINT or SIGTERM. */
+import { parseArgs } from 'node:util';
+import { LiveEngine } from '../engine/liveEngine.ts';
+import { createLogger } from '../log/logger.ts';
+import { SCENARIO_NAMES } from '../../sensors/simulator/scenarios.ts';
+import type { Config } from '../config/config.ts';
+
+export async function startCommand(args: string[], base: Config): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      sky: { type: 'string' },
+      port: { type: 'string' },
+      'broker-port': { type: 'string' },
+      headless: { type: 'boolean' },
+      seed: { type: 'string' },
+    },
+    strict: true,
+  });
+  const config: Config = structuredClone(base);
+  if (values.sky) {
+    if (SCENARIO_NAMES.includes(values.sky)) config.sky = { source: 'simulator', scenario: values.sky, file: undefined };
+    else config.sky = { source: 'replay', scenario: config.sky.scenario, file: values.sky };
+  }
+  const port = (v: string | undefined, name: string): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--${name} must be a port 0-65535`);
+    return n;
+  };
+  config.http.port = port(values.port, 'port') ?? config.http.port;
+  config.broker.port = port(values['broker-port'], 'broker-port') ?? config.broker.port;
+  if (values.headless) config.audio.device = 'none';
+  if (values.seed !== undefined) config.seed = Number(values.seed);
+
+  const log = createLogger('engine');
+  const engine = new LiveEngine(config, log);
+  try {
+    await engine.start();
+  } catch (err) {
+    log.error(`cannot start: ${(err as Error).message}`);
+    await engine.stop();
+    return 1;
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (): void => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await engine.stop();
+  return 0;
+}

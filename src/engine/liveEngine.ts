@@ -1,0 +1,256 @@
+/**
+ * The installation, live, in one process: embedded broker (optional), the sky's sensor
+ * publisher (simulated or replayed; real readers publish on their own), MQTT ingest,
+ * the performance loop on a real-time AudioContext, and the HTTP port.
+ *
+ * Every part that can fail at run time degrades the music instead of stopping it: no
+ * sound card -> a headless context; a bad model -> the shipped one or neutral controls;
+ * a lost broker -> the sky state is held and drifts; a bad sample -> left out.
+ */
+import { AudioContext } from 'node-web-audio-api';
+import { join } from 'node:path';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embeddedBroker.ts';
+import { ChoirGraph } from '../audio/choirGraph.ts';
+import { Conductor } from '../conductor/conductor.ts';
+import { FeatureExtractor } from '../features/featureExtractor.ts';
+import { FEATURE_NAMES } from '../features/featureVector.ts';
+import { CONTROL_NAMES } from '../model/controlVector.ts';
+import { Ingest } from '../ingest/ingest.ts';
+import { MqttIngest } from '../ingest/mqttIngest.ts';
+import { loadSampleManifest } from '../samples/sampleManifest.ts';
+import { SampleBank } from '../samples/sampleBank.ts';
+import { MappingModel } from '../model/mappingModel.ts';
+import { Performance } from './performance.ts';
+import { FallbackModel } from './fallbackModel.ts';
+import type { ControlModel } from './controlModel.ts';
+import { SkyPublisher } from '../../sensors/skyPublisher.ts';
+import { SkySimulator } from '../../sensors/simulator/skySimulator.ts';
+import { SkyLogReplay } from '../../sensors/replay/skyLogReplay.ts';
+import type { SkySource } from '../../sensors/skySource.ts';
+import { startHttpServer, sendJson, type HttpServer } from '../http/httpServer.ts';
+import { DEFAULT_CONFIG, type Config } from '../config/config.ts';
+import type { Logger } from '../log/logger.ts';
+
+/** How often the performance loop looks at the audio clock. */
+const TICK_MS = 100;
+const ENGINE_STATE_EVERY_MS = 5000;
+
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  uptimeS: number;
+  site: string;
+  audio: {
+    device: string;
+    running: boolean;
+    currentTimeS: number;
+    rmsDbfs: number | null;
+    voices: number;
+    voicesStarted: number;
+  };
+  model: { version: string; errors: number };
+  broker: { url: string; embedded: boolean; connected: boolean };
+  sky: string;
+  sensors: { id: string; online: boolean; ageS: number | null }[];
+  ingest: ReturnType<Ingest['counters']['snapshot']>;
+  features: Record<string, number>;
+  controls: Record<string, number>;
+}
+
+export class LiveEngine {
+  private readonly config: Config;
+  private readonly log: Logger;
+  private broker: EmbeddedBroker | undefined;
+  private context: AudioContext | undefined;
+  private graph: ChoirGraph | undefined;
+  private performance: Performance | undefined;
+  private ingest: Ingest | undefined;
+  private mqtt: MqttIngest | undefined;
+  private publisher: SkyPublisher | undefined;
+  private http: HttpServer | undefined;
+  private model: ControlModel | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private device = 'none';
+  private skyDescription = 'external sensors only';
+  private brokerUrl = '';
+  private readonly startedAtMs = Date.now();
+  private stopped = false;
+
+  constructor(config: Config, log: Logger) {
+    this.config = config;
+    this.log = log;
+  }
+
+  get httpUrl(): string | undefined {
+    return this.http?.url;
+  }
+
+  get brokerAddress(): string {
+    return this.brokerUrl;
+  }
+
+  async start(): Promise<void> {
+    const { config, log } = this;
+    if (config.broker.embedded) {
+      this.broker = await startEmbeddedBroker({ host: config.broker.host, port: config.broker.port });
+      this.brokerUrl = this.broker.url;
+      log.info('embedded MQTT broker listening', { url: this.broker.url });
+    } else {
+      this.brokerUrl = config.broker.url ?? '';
+    }
+
+    const context = this.openAudio();
+    this.context = context;
+    const manifest = loadSampleManifest(join(config.paths.samples, 'manifest.json'));
+    const bank = await SampleBank.load(manifest, config.paths.samples, context);
+    for (const problem of [...manifest.problems, ...bank.problems]) log.warn(problem);
+    this.model = await this.loadModel();
+
+    const ingest = new Ingest(config.site, log);
+    this.ingest = ingest;
+    const graph = new ChoirGraph(context, bank, { masterDb: config.audio.masterDb, seed: config.seed });
+    this.graph = graph;
+    const conductor = new Conductor({ seed: config.seed, samples: bank.infos() });
+    this.performance = new Performance({
+      ingest,
+      features: new FeatureExtractor(config.location),
+      model: this.model,
+      conductor,
+      graph,
+      skyStartMs: Date.now() - context.currentTime * 1000,
+      // Live, the sky's time is the wall clock at the moment that audio will sound.
+      skyTimeAt: (audioS) => Date.now() + (audioS - context.currentTime) * 1000,
+      log,
+    });
+
+    this.mqtt = new MqttIngest({ brokerUrl: this.brokerUrl, site: config.site }, ingest, log);
+    this.mqtt.start();
+    const sky = this.skySource();
+    if (sky) {
+      this.skyDescription = sky.describe();
+      this.publisher = new SkyPublisher({ brokerUrl: this.brokerUrl, site: config.site, source: sky, startMs: Date.now() });
+      this.publisher.start();
+      log.info('sky publisher started', { sky: this.skyDescription });
+    }
+
+    const performance = this.performance;
+    void performance.advance(context.currentTime);
+    this.timers.push(setInterval(() => void performance.advance(context.currentTime), TICK_MS));
+    this.timers.push(setInterval(() => this.mqtt?.publishEngineState(this.engineState()), ENGINE_STATE_EVERY_MS));
+
+    this.http = await startHttpServer(config.http.host, config.http.port, {
+      '/healthz': (_req, res) => {
+        const report = this.health();
+        sendJson(res, 200, report);
+      },
+    });
+    log.info('skychoir is singing', { http: this.http.url, healthz: `${this.http.url}/healthz`, audio: this.device });
+  }
+
+  private openAudio(): AudioContext {
+    if (this.config.audio.device === 'default') {
+      try {
+        const context = new AudioContext({ latencyHint: 'playback', sampleRate: 48000 });
+        this.device = 'default';
+        return context;
+      } catch (err) {
+        this.log.warn(`no audio device (${(err as Error).message}); rendering headless, /healthz still meters the mix`);
+      }
+    }
+    this.device = 'none (headless)';
+    // node-web-audio-api renders to no device with sinkId {type: 'none'} (Audio Output
+    // Devices API); its typings do not list sinkId in the options yet.
+    const headless = { sinkId: { type: 'none' }, latencyHint: 'playback', sampleRate: 48000 } as AudioContextOptions;
+    return new AudioContext(headless);
+  }
+
+  private async loadModel(): Promise<ControlModel> {
+    const candidates = [this.config.paths.model, DEFAULT_CONFIG.paths.model].filter((p, i, a) => a.indexOf(p) === i);
+    for (const path of candidates) {
+      try {
+        const model = await MappingModel.load(path);
+        this.log.info('mapping model loaded', { path, version: model.version });
+        return model;
+      } catch (err) {
+        this.log.error((err as Error).message);
+      }
+    }
+    this.log.error('no mapping model could be loaded; singing with neutral controls');
+    return new FallbackModel();
+  }
+
+  private skySource(): SkySource | undefined {
+    const { config } = this;
+    if (config.sky.source === 'sensors') return undefined;
+    if (config.sky.source === 'replay' && config.sky.file) {
+      return SkyLogReplay.fromFile(config.sky.file, { site: config.site, startMs: Date.now(), loop: true });
+    }
+    return new SkySimulator({
+      scenario: config.sky.scenario,
+      seed: config.seed,
+      site: config.site,
+      startMs: Date.now(),
+      latitudeDeg: config.location.latitudeDeg,
+      longitudeDeg: config.location.longitudeDeg,
+    });
+  }
+
+  health(): HealthReport {
+    const nowMs = Date.now();
+    const context = this.context;
+    const graph = this.graph;
+    const snapshot = this.performance?.snapshot();
+    const rms = graph?.outputRmsDbfs() ?? -Infinity;
+    const running = context?.state === 'running';
+    const sensors = [...(this.ingest?.sky.sensors.values() ?? [])].map((s) => ({
+      id: s.sensorId,
+      online: s.online,
+      ageS: s.lastMessageMs === undefined ? null : Math.round((nowMs - s.lastMessageMs) / 100) / 10,
+    }));
+    return {
+      status: running && this.mqtt?.connected ? 'ok' : 'degraded',
+      uptimeS: Math.round((nowMs - this.startedAtMs) / 1000),
+      site: this.config.site,
+      audio: {
+        device: this.device,
+        running,
+        currentTimeS: Number((context?.currentTime ?? 0).toFixed(2)),
+        rmsDbfs: Number.isFinite(rms) ? Number(rms.toFixed(1)) : null,
+        voices: graph?.soundingVoices ?? 0,
+        voicesStarted: graph?.voicesStarted ?? 0,
+      },
+      model: { version: this.model?.version ?? 'none', errors: snapshot?.modelErrors ?? 0 },
+      broker: { url: this.brokerUrl, embedded: this.config.broker.embedded, connected: this.mqtt?.connected ?? false },
+      sky: this.skyDescription,
+      sensors,
+      ingest: this.ingest?.counters.snapshot() ?? { accepted: 0, dropped: {}, droppedReadings: {} },
+      features: Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, round3(snapshot?.features[i])])),
+      controls: Object.fromEntries(CONTROL_NAMES.map((n, i) => [n, round3(snapshot?.controls[i])])),
+    };
+  }
+
+  private engineState(): unknown {
+    const h = this.health();
+    return { v: 1, ts: new Date().toISOString(), audio: h.audio, model: h.model, controls: h.controls };
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.http?.close();
+    await this.publisher?.stop();
+    await this.mqtt?.stop();
+    this.graph?.dispose();
+    await this.context?.close().catch(() => undefined);
+    if (this.model && 'dispose' in this.model && typeof this.model.dispose === 'function') {
+      await (this.model.dispose as () => Promise<void>)();
+    }
+    await this.broker?.close();
+    this.log.info('skychoir stopped');
+  }
+}
+
+function round3(x: number | undefined): number {
+  return x === undefined || !Number.isFinite(x) ? 0 : Math.round(x * 1000) / 1000;
+}
