@@ -3,6 +3,7 @@
 // because node-web-audio-api 2.x and node:sqlite need it; a machine's system Node may be
 // older. If we were started by another Node, re-run ourselves under the pinned one.
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +24,9 @@ if (major < 24) {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(signal, () => child.kill(signal));
   }
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + 1 : 1)));
+  child.on('exit', (code, signal) =>
+    process.exit(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1)),
+  );
 } else {
   const { main } = await import('../src/cli/main.ts');
   process.exitCode = await main(process.argv.slice(2));

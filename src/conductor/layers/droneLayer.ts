@@ -9,6 +9,8 @@ import type { Rng } from '../rng.ts';
 /** Each drone note lasts this long before the next takes over (crossfading). */
 const RENEW_S = 36;
 const CROSSFADE_S = 8;
+/** The very first entrance is quicker, so a cold start is heard within a few seconds. */
+const FIRST_ENTRANCE_S = 1.5;
 
 export class DroneLayer implements LayerPlanner {
   private nextAt = 0;
@@ -22,6 +24,7 @@ export class DroneLayer implements LayerPlanner {
       const notes = [root, nearestWithPc(degreePc(ctx.key, 4), root + 7)];
       if (density > 0.6) notes.push(root + 12);
       const hold = RENEW_S + rng.range(-4, 4);
+      const attack = this.nextAt === 0 ? FIRST_ENTRANCE_S : CROSSFADE_S;
       notes.forEach((midi, i) => {
         sing(ctx, 'drone', {
           time: t + i * 0.7,
@@ -29,8 +32,8 @@ export class DroneLayer implements LayerPlanner {
           tags: ['ooh'],
           gainDb: i === 0 ? 5 : 1,
           pan: rng.range(-0.3, 0.3),
-          attackS: CROSSFADE_S,
-          holdS: hold - CROSSFADE_S,
+          attackS: attack,
+          holdS: hold - attack,
           releaseS: CROSSFADE_S,
         });
       });
