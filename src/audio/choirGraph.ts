@@ -118,6 +118,11 @@ export class ChoirGraph {
     return this.raw.currentTime;
   }
 
+  /** The finished mix (after the ceiling): connect taps here (stream encoder, meters). */
+  get output(): AudioNode {
+    return this.meter;
+  }
+
   get soundingVoices(): number {
     return this.voices.size;
   }
