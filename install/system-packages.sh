@@ -9,7 +9,7 @@
 # Idempotent: installs only what is missing. Needs root (or sudo).
 set -euo pipefail
 
-packages=(ffmpeg sox libsox-fmt-all socat mosquitto mosquitto-clients chromium fluid-soundfont-gm)
+packages=(ffmpeg sox libsox-fmt-all socat mosquitto mosquitto-clients chromium fluid-soundfont-gm icecast2)
 
 missing=()
 for p in "${packages[@]}"; do

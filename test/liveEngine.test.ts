@@ -71,6 +71,25 @@ describe('live engine, headless', () => {
     assert.ok(density > 0.6, `pad density ${density}`);
   });
 
+  it('is ready, and exposes Prometheus metrics', async () => {
+    const ready = await get(`${base}/readyz`);
+    assert.equal(ready.status, 200, ready.body);
+    assert.deepEqual(JSON.parse(ready.body), { ready: true, reasons: [] });
+    const metrics = await get(`${base}/metrics`);
+    assert.equal(metrics.status, 200);
+    for (const line of [
+      /^skychoir_audio_running 1$/m,
+      /^skychoir_audio_voices [1-9]\d*$/m,
+      /^skychoir_model_info\{version="default-1"\} 1$/m,
+      /^skychoir_sensor_age_seconds\{sensor="roof-wind"\} [\d.]+$/m,
+      /^skychoir_ingest_accepted_total [1-9]\d*$/m,
+      /^# TYPE skychoir_ingest_dropped_total counter$/m,
+      /^skychoir_audio_render_load [\d.]+$/m,
+    ]) {
+      assert.match(metrics.body, line);
+    }
+  });
+
   it('refuses what it does not serve, briefly', async () => {
     assert.equal((await get(`${base}/nope`)).status, 404);
     assert.equal((await get(`${base}/healthz`, 'POST')).status, 405);

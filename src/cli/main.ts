@@ -1,11 +1,13 @@
 /** The `skychoir` command: one entry point, a subcommand each. */
-import { DEFAULT_CONFIG, loadConfigFile, type Config } from '../config/config.ts';
+import { join } from 'node:path';
+import { DEFAULT_CONFIG, PROJECT_ROOT, loadConfigFile, type Config } from '../config/config.ts';
 import { renderCommand, RENDER_USAGE } from './renderCommand.ts';
 
 const USAGE = `skychoir <command> [options]
 
   start     run the installation: embedded broker, sky, engine, audio, HTTP (/healthz)
   render    render a sky offline to a WAV file
+  doctor    check the machine: audio device, serial ports, broker, ffmpeg, disk, clock
   help      this text
 
 Options for every command:
@@ -32,6 +34,12 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'render':
         return await renderCommand(rest, config);
+      case 'doctor': {
+        const { runDoctor, formatVerdicts } = await import('../ops/doctor.ts');
+        const verdicts = await runDoctor(config, join(PROJECT_ROOT, 'var'));
+        console.log(formatVerdicts(verdicts));
+        return verdicts.every((v) => v.ok) ? 0 : 1;
+      }
       case undefined:
       case 'help':
       case '--help':

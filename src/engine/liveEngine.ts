@@ -30,10 +30,22 @@ import type { SkySource } from '../../sensors/skySource.ts';
 import { startHttpServer, sendJson, type HttpServer } from '../http/httpServer.ts';
 import { DEFAULT_CONFIG, type Config } from '../config/config.ts';
 import type { Logger } from '../log/logger.ts';
+import { AudioStats, type AudioStatsSnapshot } from '../audio/audioStats.ts';
+import { formatMetrics } from '../ops/prometheus.ts';
+import { SdNotify } from '../ops/sdNotify.ts';
+import { engineMetrics, readiness } from './engineMetrics.ts';
 
 /** How often the performance loop looks at the audio clock. */
 const TICK_MS = 100;
 const ENGINE_STATE_EVERY_MS = 5000;
+const EMPTY_STATS: AudioStatsSnapshot = {
+  averageLoad: null,
+  peakLoad: null,
+  underrunRatio: null,
+  underrunDurationS: null,
+  underrunEvents: null,
+  playedS: null,
+};
 
 export interface HealthReport {
   status: 'ok' | 'degraded';
@@ -46,6 +58,7 @@ export interface HealthReport {
     rmsDbfs: number | null;
     voices: number;
     voicesStarted: number;
+    stats: AudioStatsSnapshot;
   };
   model: { version: string; errors: number };
   broker: { url: string; embedded: boolean; connected: boolean };
@@ -69,6 +82,9 @@ export class LiveEngine {
   private http: HttpServer | undefined;
   private model: ControlModel | undefined;
   private timers: NodeJS.Timeout[] = [];
+  private audioStats: AudioStats | undefined;
+  private readonly systemd = new SdNotify();
+  private lastAudioTimeS = -1;
   private device = 'none';
   private skyDescription = 'external sensors only';
   private brokerUrl = '';
@@ -100,6 +116,7 @@ export class LiveEngine {
 
     const context = this.openAudio();
     this.context = context;
+    this.audioStats = new AudioStats(context);
     const manifest = loadSampleManifest(join(config.paths.samples, 'manifest.json'));
     const bank = await SampleBank.load(manifest, config.paths.samples, context);
     for (const problem of [...manifest.problems, ...bank.problems]) log.warn(problem);
@@ -138,12 +155,39 @@ export class LiveEngine {
     this.timers.push(setInterval(() => this.mqtt?.publishEngineState(this.engineState()), ENGINE_STATE_EVERY_MS));
 
     this.http = await startHttpServer(config.http.host, config.http.port, {
-      '/healthz': (_req, res) => {
-        const report = this.health();
-        sendJson(res, 200, report);
+      '/healthz': (_req, res) => sendJson(res, 200, this.health()),
+      '/readyz': (_req, res) => {
+        const verdict = readiness(this.health());
+        sendJson(res, verdict.ready ? 200 : 503, verdict);
+      },
+      '/metrics': (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
+        res.end(formatMetrics(engineMetrics(this.health())));
       },
     });
+    this.startWatchdog();
     log.info('skychoir is singing', { http: this.http.url, healthz: `${this.http.url}/healthz`, audio: this.device });
+  }
+
+  /**
+   * Tells systemd it is ready, then feeds its watchdog only while the audio clock moves
+   * and ingest is healthy (broker connected): a frozen render thread or a lost broker
+   * that does not come back lets systemd restart the engine.
+   */
+  private startWatchdog(): void {
+    if (!this.systemd.enabled) return;
+    this.systemd.ready(`singing (${this.device})`);
+    const every = this.systemd.watchdogIntervalMs;
+    if (!every) return;
+    this.timers.push(
+      setInterval(() => {
+        const now = this.context?.currentTime ?? 0;
+        const advancing = now > this.lastAudioTimeS;
+        this.lastAudioTimeS = now;
+        if (advancing && this.mqtt?.connected) this.systemd.watchdog();
+        else this.systemd.status(advancing ? 'broker lost' : 'audio clock stalled');
+      }, every),
+    );
   }
 
   private openAudio(): AudioContext {
@@ -217,6 +261,7 @@ export class LiveEngine {
         rmsDbfs: Number.isFinite(rms) ? Number(rms.toFixed(1)) : null,
         voices: graph?.soundingVoices ?? 0,
         voicesStarted: graph?.voicesStarted ?? 0,
+        stats: this.audioStats?.snapshot() ?? EMPTY_STATS,
       },
       model: { version: this.model?.version ?? 'none', errors: snapshot?.modelErrors ?? 0 },
       broker: { url: this.brokerUrl, embedded: this.config.broker.embedded, connected: this.mqtt?.connected ?? false },
@@ -238,6 +283,7 @@ export class LiveEngine {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    this.audioStats?.stop();
     await this.http?.close();
     await this.publisher?.stop();
     await this.mqtt?.stop();

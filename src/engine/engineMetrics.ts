@@ -1,0 +1,75 @@
+/** The engine's health as Prometheus metrics and as a readiness verdict. */
+import type { MetricFamily } from '../ops/prometheus.ts';
+import type { HealthReport } from './liveEngine.ts';
+
+/** A sensor silent for longer than this is not fresh (the features' hold time). */
+export const SENSOR_FRESH_S = 180;
+
+export interface Readiness {
+  ready: boolean;
+  reasons: string[];
+}
+
+export function readiness(h: HealthReport): Readiness {
+  const reasons: string[] = [];
+  if (!h.audio.running) reasons.push('audio is not running');
+  if (h.model.version === 'none' || h.model.version === 'fallback-neutral') reasons.push(`no trained model loaded (${h.model.version})`);
+  const fresh = h.sensors.filter((s) => s.online && s.ageS !== null && s.ageS <= SENSOR_FRESH_S);
+  if (fresh.length === 0) reasons.push(`no sensor has reported in the last ${SENSOR_FRESH_S} s`);
+  for (const s of h.sensors) {
+    if (!(s.online && s.ageS !== null && s.ageS <= SENSOR_FRESH_S)) reasons.push(`sensor '${s.id}' is stale or offline`);
+  }
+  // Stale single sensors degrade the music (their quantities drift to typical) but the
+  // engine is still ready to serve; only no fresh sensor at all, no audio or no model is not.
+  const blocking = reasons.filter((r) => !r.startsWith('sensor '));
+  return { ready: blocking.length === 0, reasons };
+}
+
+export function engineMetrics(h: HealthReport, extra: { listeners?: number } = {}): MetricFamily[] {
+  const gauge = (name: string, help: string, value: number | null, labels?: Record<string, string>): MetricFamily => ({
+    name,
+    help,
+    type: 'gauge',
+    samples: [{ value, labels }],
+  });
+  const counterBy = (name: string, help: string, byReason: Record<string, number>): MetricFamily => ({
+    name,
+    help,
+    type: 'counter',
+    samples: Object.entries(byReason).map(([reason, value]) => ({ labels: { reason }, value })),
+  });
+  const stats = h.audio.stats;
+  return [
+    gauge('skychoir_up', 'Always 1 while the engine answers', 1),
+    gauge('skychoir_uptime_seconds', 'Seconds since the engine started', h.uptimeS),
+    gauge('skychoir_audio_running', '1 while the audio context runs', h.audio.running ? 1 : 0),
+    gauge('skychoir_audio_output_rms_dbfs', 'Output level over the last ~43 ms (dBFS)', h.audio.rmsDbfs ?? -200),
+    gauge('skychoir_audio_voices', 'Voices sounding now', h.audio.voices),
+    { name: 'skychoir_audio_voices_started_total', help: 'Voices started since start-up', type: 'counter', samples: [{ value: h.audio.voicesStarted }] },
+    gauge('skychoir_audio_render_load', 'Average render load over the last second (1 = the whole budget)', stats.averageLoad),
+    gauge('skychoir_audio_render_peak_load', 'Peak render load over the last second', stats.peakLoad),
+    gauge('skychoir_audio_underrun_ratio', 'Share of render quanta that missed their deadline in the last second', stats.underrunRatio),
+    { name: 'skychoir_audio_underrun_seconds_total', help: 'Time the device was starved of audio', type: 'counter', samples: [{ value: stats.underrunDurationS }] },
+    { name: 'skychoir_audio_underrun_events_total', help: 'Underrun events', type: 'counter', samples: [{ value: stats.underrunEvents }] },
+    gauge('skychoir_model_info', 'The mapping model playing (value 1)', 1, { version: h.model.version }),
+    { name: 'skychoir_model_errors_total', help: 'Model calls that failed (controls were held)', type: 'counter', samples: [{ value: h.model.errors }] },
+    gauge('skychoir_broker_connected', '1 while connected to the MQTT broker', h.broker.connected ? 1 : 0),
+    {
+      name: 'skychoir_sensor_age_seconds',
+      help: 'Seconds since each sensor last reported',
+      type: 'gauge',
+      samples: h.sensors.map((s) => ({ labels: { sensor: s.id }, value: s.ageS })),
+    },
+    {
+      name: 'skychoir_sensor_online',
+      help: '1 while a sensor says it is online (its availability topic)',
+      type: 'gauge',
+      samples: h.sensors.map((s) => ({ labels: { sensor: s.id }, value: s.online ? 1 : 0 })),
+    },
+    { name: 'skychoir_ingest_accepted_total', help: 'Sensor messages accepted', type: 'counter', samples: [{ value: h.ingest.accepted }] },
+    counterBy('skychoir_ingest_dropped_total', 'Sensor messages dropped, by reason', h.ingest.dropped),
+    counterBy('skychoir_ingest_dropped_readings_total', 'Single readings dropped from accepted messages, by reason', h.ingest.droppedReadings),
+    gauge('skychoir_stream_listeners', 'Web stream listeners connected', extra.listeners ?? 0),
+    gauge('process_resident_memory_bytes', 'Resident memory of the engine process', process.memoryUsage.rss()),
+  ];
+}

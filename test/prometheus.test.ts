@@ -1,0 +1,42 @@
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatMetrics } from '../src/ops/prometheus.ts';
+import { readiness } from '../src/engine/engineMetrics.ts';
+import type { HealthReport } from '../src/engine/liveEngine.ts';
+
+it('formats the Prometheus text format with escaped labels and skips unknown values', () => {
+  const text = formatMetrics([
+    { name: 'a_total', help: 'A count', type: 'counter', samples: [{ value: 3, labels: { reason: 'say "hi"\\now' } }] },
+    { name: 'b', help: 'B', type: 'gauge', samples: [{ value: null }, { value: -Infinity }] },
+  ]);
+  assert.equal(text, '# HELP a_total A count\n# TYPE a_total counter\na_total{reason="say \\"hi\\"\\\\now"} 3\n# HELP b B\n# TYPE b gauge\nb -Inf\n');
+});
+
+function health(over: Partial<HealthReport['audio']>, sensors: HealthReport['sensors'], model = 'default-1'): HealthReport {
+  return {
+    status: 'ok',
+    uptimeS: 1,
+    site: 's',
+    audio: { device: 'none', running: true, currentTimeS: 1, rmsDbfs: -20, voices: 3, voicesStarted: 3, stats: { averageLoad: null, peakLoad: null, underrunRatio: null, underrunDurationS: null, underrunEvents: null, playedS: null }, ...over },
+    model: { version: model, errors: 0 },
+    broker: { url: '', embedded: true, connected: true },
+    sky: '',
+    sensors,
+    ingest: { accepted: 0, dropped: {}, droppedReadings: {} },
+    features: {},
+    controls: {},
+  };
+}
+
+it('is ready with audio, a trained model and a fresh sensor; says why not otherwise', () => {
+  const fresh = [{ id: 'w', online: true, ageS: 3 }];
+  assert.deepEqual(readiness(health({}, fresh)), { ready: true, reasons: [] });
+  const stale = readiness(health({}, [...fresh, { id: 'b', online: true, ageS: 900 }]));
+  assert.equal(stale.ready, true, 'one stale sensor degrades, it does not block');
+  assert.deepEqual(stale.reasons, ["sensor 'b' is stale or offline"]);
+  assert.equal(readiness(health({ running: false }, fresh)).ready, false);
+  assert.equal(readiness(health({}, fresh, 'fallback-neutral')).ready, false);
+  const none = readiness(health({}, []));
+  assert.equal(none.ready, false);
+  assert.match(none.reasons.join(), /no sensor has reported/);
+});
