@@ -4,18 +4,29 @@
  */
 import { createServer, type Server } from 'node:net';
 import { once } from 'node:events';
-import { Aedes } from 'aedes';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import type { BrokerAccess, BrokerRole } from './brokerAccess.ts';
 
 export interface EmbeddedBrokerOptions {
   host: string;
   /** 0 picks a free port. */
   port: number;
+  /** Who may connect and what they may do; without it the broker is open (tests only). */
+  access?: BrokerAccess;
+}
+
+/** Refusals by kind, for /metrics. */
+export interface BrokerRefusals {
+  auth: number;
+  publish: number;
+  subscribe: number;
 }
 
 export interface EmbeddedBroker {
   readonly url: string;
   readonly port: number;
   connectedClients(): number;
+  readonly refusals: BrokerRefusals;
   close(): Promise<void>;
 }
 
@@ -27,6 +38,38 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     drainTimeout: 10_000,
     heartbeatInterval: 60_000,
   });
+  const refusals: BrokerRefusals = { auth: 0, publish: 0, subscribe: 0 };
+  const access = options.access;
+  if (access) {
+    const roles = new WeakMap<Client, { role: BrokerRole | 'internal'; username: string }>();
+    aedes.authenticate = (client, username, password, done) => {
+      const role = access.authenticate(username, password);
+      if (!role || !username) {
+        refusals.auth++;
+        // MQTT 3.1.1 CONNACK return code 4: bad user name or password.
+        const error = Object.assign(new Error('bad user name or password'), { returnCode: 4 }) as AuthenticateError;
+        return done(error, false);
+      }
+      roles.set(client, { role, username });
+      done(null, true);
+    };
+    aedes.authorizePublish = (client, packet, callback) => {
+      const who = client ? roles.get(client) : undefined;
+      if (client && (!who || !access.canPublish(who.role, who.username, packet.topic))) {
+        refusals.publish++;
+        return callback(new Error(`not allowed to publish on ${packet.topic.slice(0, 100)}`));
+      }
+      callback(null);
+    };
+    aedes.authorizeSubscribe = (client, subscription, callback) => {
+      const who = roles.get(client);
+      if (!who || !access.canSubscribe(who.role, subscription.topic)) {
+        refusals.subscribe++;
+        return callback(new Error(`not allowed to subscribe to ${subscription.topic.slice(0, 100)}`));
+      }
+      callback(null, subscription);
+    };
+  }
   const server: Server = createServer(aedes.handle);
   server.listen(options.port, options.host);
   try {
@@ -45,6 +88,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     url: `mqtt://${options.host}:${port}`,
     port,
     connectedClients: () => aedes.connectedClients,
+    refusals,
     close: async () => {
       if (closed) return;
       closed = true;

@@ -7,6 +7,7 @@ const USAGE = `skychoir <command> [options]
 
   start     run the installation: embedded broker, sky, engine, audio, HTTP (/healthz)
   render    render a sky offline to a WAV file
+  hash-password   read a password on stdin, print its scrypt hash (broker users file)
   doctor    check the machine: audio device, serial ports, broker, ffmpeg, disk, clock
   help      this text
 
@@ -34,6 +35,15 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'render':
         return await renderCommand(rest, config);
+      case 'hash-password': {
+        const { hashPassword } = await import('../broker/brokerAccess.ts');
+        const chunks: Buffer[] = [];
+        for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+        const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+        if (password.length < 8) throw new Error('a password needs at least 8 characters');
+        console.log(hashPassword(password));
+        return 0;
+      }
       case 'doctor': {
         const { runDoctor, formatVerdicts } = await import('../ops/doctor.ts');
         const verdicts = await runDoctor(config, join(PROJECT_ROOT, 'var'));

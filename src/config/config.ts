@@ -15,7 +15,7 @@ export interface Config {
   location: SiteLocation;
   seed: number;
   http: { host: string; port: number };
-  broker: { embedded: boolean; host: string; port: number; url: string | undefined };
+  broker: { embedded: boolean; host: string; port: number; url: string | undefined; usersFile: string | undefined };
   sky: { source: 'simulator' | 'replay' | 'sensors'; scenario: string; file: string | undefined };
   audio: { device: 'default' | 'none'; masterDb: number };
   paths: { samples: string; model: string };
@@ -27,7 +27,7 @@ export const DEFAULT_CONFIG: Config = {
   location: { latitudeDeg: 40.7217, longitudeDeg: -73.9931, timeZone: 'America/New_York' },
   seed: 1,
   http: { host: '127.0.0.1', port: 8080 },
-  broker: { embedded: true, host: '127.0.0.1', port: 1883, url: undefined },
+  broker: { embedded: true, host: '127.0.0.1', port: 1883, url: undefined, usersFile: undefined },
   sky: { source: 'simulator', scenario: 'day', file: undefined },
   audio: { device: 'default', masterDb: -3 },
   paths: { samples: join(PROJECT_ROOT, 'samples'), model: join(PROJECT_ROOT, 'models', 'default.onnx') },
@@ -89,6 +89,8 @@ export function parseConfig(input: unknown, base: Config = DEFAULT_CONFIG, baseD
   c.broker.host = field(broker, 'host', 'broker', isString, 'a host name or address') ?? c.broker.host;
   c.broker.port = field(broker, 'port', 'broker', isPort, 'a port 0-65535') ?? c.broker.port;
   c.broker.url = field(broker, 'url', 'broker', (v): v is string => isString(v) && /^mqtts?:\/\//.test(v), 'an mqtt:// or mqtts:// URL') ?? c.broker.url;
+  const usersFile = field(broker, 'usersFile', 'broker', isString, 'a path to the broker users JSON file');
+  if (usersFile) c.broker.usersFile = resolve(baseDir, usersFile);
   if (!c.broker.embedded && !c.broker.url) throw new ConfigError('config broker: with embedded false, set broker.url (e.g. mqtt://localhost:1883)');
   const sky = section('sky');
   c.sky.source = field(sky, 'source', 'sky', (v): v is Config['sky']['source'] => v === 'simulator' || v === 'replay' || v === 'sensors', "'simulator', 'replay' or 'sensors'") ?? c.sky.source;

@@ -36,7 +36,7 @@ export function engineMetrics(h: HealthReport, extra: { listeners?: number } = {
     name,
     help,
     type: 'counter',
-    samples: Object.entries(byReason).map(([reason, value]) => ({ labels: { reason }, value })),
+    samples: Object.entries(byReason).map(([reason, value]) => ({ labels: { [name.includes('refusals') ? 'kind' : 'reason']: reason }, value })),
   });
   const stats = h.audio.stats;
   return [
@@ -54,6 +54,7 @@ export function engineMetrics(h: HealthReport, extra: { listeners?: number } = {
     gauge('skychoir_model_info', 'The mapping model playing (value 1)', 1, { version: h.model.version }),
     { name: 'skychoir_model_errors_total', help: 'Model calls that failed (controls were held)', type: 'counter', samples: [{ value: h.model.errors }] },
     gauge('skychoir_broker_connected', '1 while connected to the MQTT broker', h.broker.connected ? 1 : 0),
+    counterBy('skychoir_broker_refusals_total', 'Embedded broker refusals: bad credentials (auth), forbidden publish or subscribe', h.broker.refusals),
     {
       name: 'skychoir_sensor_age_seconds',
       help: 'Seconds since each sensor last reported',

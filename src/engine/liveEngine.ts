@@ -10,6 +10,7 @@
 import { AudioContext } from 'node-web-audio-api';
 import { join } from 'node:path';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embeddedBroker.ts';
+import { BrokerAccess, loadBrokerUsers } from '../broker/brokerAccess.ts';
 import { ChoirGraph } from '../audio/choirGraph.ts';
 import { Conductor } from '../conductor/conductor.ts';
 import { FeatureExtractor } from '../features/featureExtractor.ts';
@@ -61,7 +62,7 @@ export interface HealthReport {
     stats: AudioStatsSnapshot;
   };
   model: { version: string; errors: number };
-  broker: { url: string; embedded: boolean; connected: boolean };
+  broker: { url: string; embedded: boolean; connected: boolean; refusals: { auth: number; publish: number; subscribe: number } };
   sky: string;
   sensors: { id: string; online: boolean; ageS: number | null }[];
   ingest: ReturnType<Ingest['counters']['snapshot']>;
@@ -106,10 +107,19 @@ export class LiveEngine {
 
   async start(): Promise<void> {
     const { config, log } = this;
+    // In-process clients (ingest, built-in sky) use the embedded broker's internal user;
+    // against an external broker, credentials come from the environment (secrets.env).
+    let credentials: { username?: string; password?: string } = {
+      username: process.env.SKYCHOIR_MQTT_USERNAME,
+      password: process.env.SKYCHOIR_MQTT_PASSWORD,
+    };
     if (config.broker.embedded) {
-      this.broker = await startEmbeddedBroker({ host: config.broker.host, port: config.broker.port });
+      const users = config.broker.usersFile ? loadBrokerUsers(config.broker.usersFile) : [];
+      const access = new BrokerAccess(config.site, users);
+      credentials = access.internal;
+      this.broker = await startEmbeddedBroker({ host: config.broker.host, port: config.broker.port, access });
       this.brokerUrl = this.broker.url;
-      log.info('embedded MQTT broker listening', { url: this.broker.url });
+      log.info('embedded MQTT broker listening', { url: this.broker.url, users: users.length });
     } else {
       this.brokerUrl = config.broker.url ?? '';
     }
@@ -139,12 +149,12 @@ export class LiveEngine {
       log,
     });
 
-    this.mqtt = new MqttIngest({ brokerUrl: this.brokerUrl, site: config.site }, ingest, log);
+    this.mqtt = new MqttIngest({ brokerUrl: this.brokerUrl, site: config.site, ...credentials }, ingest, log);
     this.mqtt.start();
     const sky = this.skySource();
     if (sky) {
       this.skyDescription = sky.describe();
-      this.publisher = new SkyPublisher({ brokerUrl: this.brokerUrl, site: config.site, source: sky, startMs: Date.now() });
+      this.publisher = new SkyPublisher({ brokerUrl: this.brokerUrl, site: config.site, source: sky, startMs: Date.now(), ...credentials });
       this.publisher.start();
       log.info('sky publisher started', { sky: this.skyDescription });
     }
@@ -264,7 +274,12 @@ export class LiveEngine {
         stats: this.audioStats?.snapshot() ?? EMPTY_STATS,
       },
       model: { version: this.model?.version ?? 'none', errors: snapshot?.modelErrors ?? 0 },
-      broker: { url: this.brokerUrl, embedded: this.config.broker.embedded, connected: this.mqtt?.connected ?? false },
+      broker: {
+        url: this.brokerUrl,
+        embedded: this.config.broker.embedded,
+        connected: this.mqtt?.connected ?? false,
+        refusals: { ...(this.broker?.refusals ?? { auth: 0, publish: 0, subscribe: 0 }) },
+      },
       sky: this.skyDescription,
       sensors,
       ingest: this.ingest?.counters.snapshot() ?? { accepted: 0, dropped: {}, droppedReadings: {} },
