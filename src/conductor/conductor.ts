@@ -17,11 +17,15 @@ import { DroneLayer } from './layers/droneLayer.ts';
 import { PadLayer } from './layers/padLayer.ts';
 import { SoloLayer } from './layers/soloLayer.ts';
 import { EventLayer, type HeardEvent } from './layers/eventLayer.ts';
+import { defaultPiece, type Piece } from './piece.ts';
+import { MovementBlend, NOON_MOMENT, shapeControls, type BlendedMovement, type SkyMoment } from './movements.ts';
 
 export interface ConductorOptions {
   seed: number;
   samples: readonly SampleInfo[];
-  /** Pitch class of the tonic; D (2) by default, where the sample set is richest. */
+  /** Movements and motifs; the shipped piece (pieces/default.json) by default. */
+  piece?: Piece;
+  /** Pitch class of the tonic; the piece's (D in the default piece) unless given. */
   tonicPc?: number;
 }
 
@@ -32,6 +36,8 @@ export interface ConductorInput {
   events: readonly HeardEvent[];
   /** Rain rate, 0..1 (the precipitation feature). */
   rain: number;
+  /** Where in the day and year the sky is; noon at the equinox if not given. */
+  moment?: SkyMoment;
 }
 
 /** Each layer's level at full gain control, so the mix is balanced before the model. */
@@ -49,7 +55,9 @@ export class Conductor {
   private readonly drone = new DroneLayer();
   private readonly pad = new PadLayer();
   private readonly solo = new SoloLayer();
-  private readonly events = new EventLayer();
+  private readonly events: EventLayer;
+  private readonly movements: MovementBlend;
+  private movement: BlendedMovement;
   private readonly planners: Record<LayerName, LayerPlanner>;
   private key: Key;
   private chord: Chord;
@@ -61,8 +69,12 @@ export class Conductor {
     this.samples = options.samples;
     this.rng = createRng(options.seed);
     this.layerRng = { drone: this.rng.fork(), pad: this.rng.fork(), solo: this.rng.fork(), events: this.rng.fork() };
+    const piece = options.piece ?? defaultPiece();
+    this.events = new EventLayer(piece);
+    this.movements = new MovementBlend(piece);
+    this.movement = this.movements.update(NOON_MOMENT, 0);
     this.planners = { drone: this.drone, pad: this.pad, solo: this.solo, events: this.events };
-    this.key = { tonicPc: options.tonicPc ?? 2, mode: MODES_DARK_TO_BRIGHT[this.modeIndex] ?? 'mixolydian' };
+    this.key = { tonicPc: options.tonicPc ?? piece.tonicPc, mode: MODES_DARK_TO_BRIGHT[this.modeIndex] ?? 'mixolydian' };
     this.chord = chordOn(this.key, 0, 0);
   }
 
@@ -74,10 +86,21 @@ export class Conductor {
     return this.chord;
   }
 
+  get currentMovement(): BlendedMovement {
+    return this.movement;
+  }
+
+  /** The motifs played lately, most recent last. */
+  get motifsPlayed(): readonly { kind: string; motif: string; atS: number }[] {
+    return this.events.played;
+  }
+
   plan(input: ConductorInput): Decision[] {
     const out: Decision[] = [];
-    const { controls } = input;
-    this.moveHarmony(input);
+    const moment = input.moment ?? NOON_MOMENT;
+    this.movement = this.movements.update(moment, input.fromS);
+    const controls = shapeControls(input.controls, this.movement);
+    this.moveHarmony(controls, input.fromS, moment.season);
     this.events.hear(input.events);
     this.events.rain = input.rain;
     const ctx: LayerContext = {
@@ -89,6 +112,7 @@ export class Conductor {
       samples: this.samples,
       voices: this.voices,
       out,
+      movement: this.movement,
     };
     for (const layer of LAYERS) {
       const c = controls.layers[layer];
@@ -108,21 +132,27 @@ export class Conductor {
     return out.sort((a, b) => a.time - b.time);
   }
 
-  /** Chords change with the pace; the mode follows brightness, with hysteresis. */
-  private moveHarmony(input: ConductorInput): void {
-    const { controls } = input;
-    if (input.fromS < this.nextChordAt) return;
+  /**
+   * Chords change with the pace. The mode is chosen among the movement's modes (listed
+   * dark to bright) by the music's brightness, lifted in summer and lowered in winter,
+   * one step at a time and only at a chord change.
+   */
+  private moveHarmony(controls: Controls, fromS: number, season: number): void {
+    if (fromS < this.nextChordAt) return;
     const brightness =
       (controls.layers.pad.brightness + controls.layers.solo.brightness + controls.layers.drone.brightness) / 3;
-    const wanted = Math.round(brightness * (MODES_DARK_TO_BRIGHT.length - 1));
-    if (Math.abs(wanted - this.modeIndex) >= 1 && this.rng.chance(0.5)) {
-      this.modeIndex += Math.sign(wanted - this.modeIndex);
+    const modes = [...this.movement.modes].sort((a, b) => MODES_DARK_TO_BRIGHT.indexOf(a) - MODES_DARK_TO_BRIGHT.indexOf(b));
+    const lit = Math.min(1, Math.max(0, brightness + 0.15 * season));
+    const wanted = modes[Math.round(lit * (modes.length - 1))] ?? this.key.mode;
+    const wantedIndex = MODES_DARK_TO_BRIGHT.indexOf(wanted);
+    if (wantedIndex !== this.modeIndex && this.rng.chance(0.5)) {
+      this.modeIndex += Math.sign(wantedIndex - this.modeIndex);
       this.key = { ...this.key, mode: MODES_DARK_TO_BRIGHT[this.modeIndex] ?? this.key.mode };
     }
     this.chord = chordOn(this.key, nextDegree(this.chord.degree, this.rng), controls.tension);
     const phrase = lerp(24, 5, controls.pace);
     this.pad.phraseS = phrase;
-    this.nextChordAt = input.fromS + phrase * this.rng.range(0.9, 1.1);
+    this.nextChordAt = fromS + phrase * this.rng.range(0.9, 1.1);
   }
 }
 

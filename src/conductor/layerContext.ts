@@ -5,6 +5,7 @@ import type { Decision } from './decisions.ts';
 import type { Chord, Key } from './harmony.ts';
 import type { Rng } from './rng.ts';
 import type { VoiceAllocator } from './voiceAllocator.ts';
+import type { BlendedMovement } from './movements.ts';
 import { chooseSample } from './sampleChoice.ts';
 
 export interface LayerContext {
@@ -16,6 +17,8 @@ export interface LayerContext {
   samples: readonly SampleInfo[];
   voices: VoiceAllocator;
   out: Decision[];
+  /** The movement of the day: its sample colours for each layer. */
+  movement: BlendedMovement;
 }
 
 export interface NoteRequest {

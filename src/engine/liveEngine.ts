@@ -64,6 +64,7 @@ export interface HealthReport {
   model: { version: string; errors: number };
   broker: { url: string; embedded: boolean; connected: boolean; refusals: { auth: number; publish: number; subscribe: number } };
   sky: string;
+  music: { movement: string; mode: string; chordDegree: number; motifs: { kind: string; motif: string; agoS: number }[] };
   sensors: { id: string; online: boolean; ageS: number | null }[];
   ingest: ReturnType<Ingest['counters']['snapshot']>;
   features: Record<string, number>;
@@ -77,6 +78,7 @@ export class LiveEngine {
   private context: AudioContext | undefined;
   private graph: ChoirGraph | undefined;
   private performance: Performance | undefined;
+  private conductor: Conductor | undefined;
   private ingest: Ingest | undefined;
   private mqtt: MqttIngest | undefined;
   private publisher: SkyPublisher | undefined;
@@ -137,6 +139,7 @@ export class LiveEngine {
     const graph = new ChoirGraph(context, bank, { masterDb: config.audio.masterDb, seed: config.seed });
     this.graph = graph;
     const conductor = new Conductor({ seed: config.seed, samples: bank.infos() });
+    this.conductor = conductor;
     this.performance = new Performance({
       ingest,
       features: new FeatureExtractor(config.location),
@@ -146,6 +149,7 @@ export class LiveEngine {
       skyStartMs: Date.now() - context.currentTime * 1000,
       // Live, the sky's time is the wall clock at the moment that audio will sound.
       skyTimeAt: (audioS) => Date.now() + (audioS - context.currentTime) * 1000,
+      latitudeDeg: config.location.latitudeDeg,
       log,
     });
 
@@ -281,10 +285,23 @@ export class LiveEngine {
         refusals: { ...(this.broker?.refusals ?? { auth: 0, publish: 0, subscribe: 0 }) },
       },
       sky: this.skyDescription,
+      music: this.musicNow(),
       sensors,
       ingest: this.ingest?.counters.snapshot() ?? { accepted: 0, dropped: {}, droppedReadings: {} },
       features: Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, round3(snapshot?.features[i])])),
       controls: Object.fromEntries(CONTROL_NAMES.map((n, i) => [n, round3(snapshot?.controls[i])])),
+    };
+  }
+
+  private musicNow(): HealthReport['music'] {
+    const c = this.conductor;
+    const now = this.context?.currentTime ?? 0;
+    if (!c) return { movement: 'none', mode: 'none', chordDegree: 0, motifs: [] };
+    return {
+      movement: c.currentMovement.name,
+      mode: c.currentKey.mode,
+      chordDegree: c.currentChord.degree + 1,
+      motifs: c.motifsPlayed.slice(-5).map((m) => ({ kind: m.kind, motif: m.motif, agoS: Math.max(0, Math.round(now - m.atS)) })),
     };
   }
 

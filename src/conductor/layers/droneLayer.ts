@@ -29,7 +29,7 @@ export class DroneLayer implements LayerPlanner {
         sing(ctx, 'drone', {
           time: t + i * 0.7,
           midi,
-          tags: ['ooh'],
+          tags: ctx.movement.droneTags,
           gainDb: i === 0 ? 5 : 1,
           pan: rng.range(-0.3, 0.3),
           attackS: attack,

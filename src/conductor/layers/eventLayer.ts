@@ -1,12 +1,16 @@
 /**
  * The event layer: the choir answers what passes through the sky. Each event kind has a
- * motif: a bird a short call, a flock a quick rising figure, an aircraft a slow swell that
- * travels across the stereo field; rain scatters soft short notes like drops.
+ * family of motifs in the piece (pieces/default.json), played without repeating: a flock
+ * a quick figure sweeping across the field, an aircraft a slow swell that travels along
+ * its heading, sunrise a rising hymn. Rain also scatters soft short notes like drops,
+ * as long as it rains.
  */
-import { scaleNotes } from '../harmony.ts';
+import { scaleNotes, nearestWithPc } from '../harmony.ts';
 import { lerp, sing, type LayerContext, type LayerPlanner } from '../layerContext.ts';
 import type { Rng } from '../rng.ts';
 import type { SkyEventKind } from '../../ingest/sensorMessage.ts';
+import type { MotifVariant, Piece } from '../piece.ts';
+import { ShuffleBag } from '../shuffleBag.ts';
 
 export interface HeardEvent {
   kind: SkyEventKind;
@@ -16,14 +20,30 @@ export interface HeardEvent {
 }
 
 /** Two motifs of the same kind closer than this merge into one (a flock seen twice). */
-const MIN_GAP_S: Partial<Record<SkyEventKind, number>> = { bird: 2, flock: 6, aircraft: 25 };
+const MIN_GAP_S: Partial<Record<SkyEventKind, number>> = { bird: 2, flock: 6, aircraft: 25, sunrise: 600, sunset: 600 };
+/** Centre (MIDI) of each motif band at register 0; register 1 lifts it by 8 semitones. */
+const BAND_CENTRE = { low: 48, mid: 60, high: 72 } as const;
+/**
+ * Motifs stay within these notes: above, even the highest sample would be played more
+ * than an octave up (rate > 2), which thins the voice to a whistle.
+ */
+const MOTIF_TOP_MIDI = 86;
+const MOTIF_BOTTOM_MIDI = 38;
 
 export class EventLayer implements LayerPlanner {
   private pending: HeardEvent[] = [];
-  private lastMotifAt = new Map<SkyEventKind, number>();
+  private readonly lastMotifAt = new Map<SkyEventKind, number>();
+  private readonly bags = new Map<SkyEventKind, ShuffleBag<MotifVariant>>();
+  private readonly piece: Piece;
   private nextDropAt = 0;
   /** Rain rate 0..1 (the precipitation feature), set by the conductor each window. */
   rain = 0;
+  /** The motifs played, by name, most recent last (for the panel and the tests). */
+  readonly played: { kind: SkyEventKind; motif: string; atS: number }[] = [];
+
+  constructor(piece: Piece) {
+    this.piece = piece;
+  }
 
   hear(events: readonly HeardEvent[]): void {
     this.pending.push(...events);
@@ -38,79 +58,68 @@ export class EventLayer implements LayerPlanner {
       const t = ctx.fromS + rng.range(0, Math.max(0.01, ctx.toS - ctx.fromS));
       if (t - last < (MIN_GAP_S[e.kind] ?? 4)) continue;
       this.lastMotifAt.set(e.kind, t);
-      if (e.kind === 'flock') this.flock(ctx, rng, t, e);
-      else if (e.kind === 'aircraft') this.aircraft(ctx, rng, t, e);
-      else this.call(ctx, rng, t, e);
+      let bag = this.bags.get(e.kind);
+      if (!bag) {
+        bag = new ShuffleBag(this.piece.motifs[e.kind]);
+        this.bags.set(e.kind, bag);
+      }
+      const variant = bag.next(rng);
+      this.playMotif(ctx, rng, t, e, variant);
+      this.played.push({ kind: e.kind, motif: variant.name, atS: t });
+      if (this.played.length > 64) this.played.shift();
     }
     this.rainDrops(ctx, rng);
   }
 
-  private flock(ctx: LayerContext, rng: Rng, t: number, e: HeardEvent): void {
+  private playMotif(ctx: LayerContext, rng: Rng, t: number, e: HeardEvent, v: MotifVariant): void {
     const { register, density } = ctx.controls.layers.events;
-    const scale = scaleNotes(ctx.key, lerp(62, 70, register), lerp(80, 88, register));
-    const size = Math.min(scale.length, 4 + Math.round(density * 4 + Math.log2(e.count) / 2));
-    const step = lerp(0.28, 0.12, ctx.controls.pace);
-    const from = rng.range(-0.9, -0.3);
-    const to = -from;
-    const start = rng.int(Math.max(1, scale.length - size));
-    // Jitter each gap, not each note's offset: i * step * jitter let a higher note land
-    // before a lower one from the 4th note on, so the figure did not rise.
-    let at = t;
-    for (let i = 0; i < size; i++) {
-      const gap = step * rng.range(0.8, 1.2);
-      if (i > 0) at += gap;
-      sing(ctx, 'events', {
-        time: at,
-        midi: scale[start + i] ?? scale.at(-1) ?? 72,
-        tags: ['ooh'],
-        gainDb: 0 + 4 * e.confidence,
-        pan: lerp(from, to, i / Math.max(1, size - 1)),
-        attackS: 0.06,
-        holdS: 0.35,
-        releaseS: 1.4,
-      });
-    }
-  }
-
-  private aircraft(ctx: LayerContext, rng: Rng, t: number, e: HeardEvent): void {
-    const { register } = ctx.controls.layers.events;
-    const root = ctx.chord.pcs[0] ?? 0;
-    const base = Math.round(lerp(50, 60, register));
-    const notes = [0, 7, 14].map((iv) => base + ((((root - base) % 12) + 12) % 12) + iv);
-    // The swell travels across the field along the aircraft's heading (east = right).
+    const centre = BAND_CENTRE[v.band] + register * 8;
+    const scale = scaleNotes(ctx.key, MOTIF_BOTTOM_MIDI, MOTIF_TOP_MIDI);
+    if (scale.length === 0) return;
+    // Start on the chord tone nearest the band's centre, so the motif belongs to the harmony.
+    const root = nearestWithPc(ctx.chord.pcs[rng.int(Math.min(3, ctx.chord.pcs.length))] ?? ctx.key.tonicPc, Math.round(centre));
+    let startIndex = scale.findIndex((m) => m >= root);
+    if (startIndex < 0) startIndex = scale.length - 1;
+    // Denser music keeps more of a long motif; a big flock keeps more too.
+    const keep = Math.min(v.steps.length, Math.max(2, Math.round(v.steps.length * (0.55 + 0.3 * density + 0.05 * Math.log2(e.count)))));
+    const steps = v.steps.slice(0, keep);
+    // Slide the whole motif down (or up) to fit inside the singable range.
+    const highest = startIndex + Math.max(...steps);
+    const lowest = startIndex + Math.min(...steps);
+    if (highest > scale.length - 1) startIndex -= highest - (scale.length - 1);
+    else if (lowest < 0) startIndex -= lowest;
+    const gap = v.stepS * lerp(1.4, 0.6, ctx.controls.pace);
     const heading = e.headingDeg ?? rng.range(0, 360);
     const east = Math.sin((heading * Math.PI) / 180);
-    notes.forEach((midi, i) => {
+    const sweepFrom = rng.chance(0.5) ? -0.85 : 0.85;
+    const stillPan = rng.range(-0.7, 0.7);
+    let at = t;
+    steps.forEach((step, i) => {
+      if (i > 0) at += gap * rng.range(0.85, 1.15);
+      const midi = scale[Math.min(scale.length - 1, Math.max(0, startIndex + step))] ?? root;
+      const along = steps.length > 1 ? i / (steps.length - 1) : 0.5;
+      let pan = stillPan;
+      let panTo = stillPan;
+      if (v.travel === 'sweep') {
+        pan = lerp(sweepFrom, -sweepFrom, along);
+        panTo = pan;
+      } else if (v.travel === 'heading') {
+        // An aircraft heading east crosses from left to right (west is left, east right);
+        // one flying due north or south drifts across a little rather than standing still.
+        const span = Math.abs(east) < 0.2 ? 0.4 * Math.sign(east || 1) : 0.85 * east;
+        pan = -span;
+        panTo = span;
+      }
       sing(ctx, 'events', {
-        time: t + i * 0.8,
+        time: at,
         midi,
-        tags: ['aah'],
-        gainDb: -2 + 3 * e.confidence,
-        pan: -0.8 * east,
-        panTo: 0.8 * east,
-        attackS: 6,
-        holdS: 4,
-        releaseS: 8,
-      });
-    });
-  }
-
-  private call(ctx: LayerContext, rng: Rng, t: number, e: HeardEvent): void {
-    const { register } = ctx.controls.layers.events;
-    const scale = scaleNotes(ctx.key, lerp(70, 76, register), lerp(82, 88, register));
-    const first = rng.pick(scale.length > 0 ? scale : [76]);
-    const second = scale[scale.indexOf(first) + rng.pick([-2, 1, 2])] ?? first;
-    const pan = rng.range(-0.8, 0.8);
-    [first, second].forEach((midi, i) => {
-      sing(ctx, 'events', {
-        time: t + i * 0.22,
-        midi,
-        tags: ['ooh'],
-        gainDb: -4 + 3 * e.confidence,
+        tags: v.tags,
+        gainDb: v.gainDb + 4 * (e.confidence - 0.5),
         pan,
-        attackS: 0.05,
-        holdS: 0.15,
-        releaseS: 0.9,
+        panTo,
+        attackS: v.attackS,
+        holdS: v.noteS,
+        releaseS: v.releaseS,
       });
     });
   }

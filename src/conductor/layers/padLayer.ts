@@ -44,7 +44,7 @@ export class PadLayer implements LayerPlanner {
         sing(ctx, 'pad', {
           time: t + rng.range(0, 0.6),
           midi,
-          tags: ['aah'],
+          tags: ctx.movement.padTags,
           gainDb: -1 - notes.length * 0.5,
           pan: lerp(-0.6, 0.6, i / Math.max(1, notes.length - 1)) + rng.range(-0.1, 0.1),
           attackS: attack,

@@ -30,7 +30,7 @@ export class SoloLayer implements LayerPlanner {
       sing(ctx, 'solo', {
         time: t,
         midi,
-        tags: ['ooh'],
+        tags: ctx.movement.soloTags,
         gainDb: 2,
         pan: rng.range(-0.25, 0.25),
         attackS: Math.min(0.8, length * 0.35),
