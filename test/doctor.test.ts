@@ -11,7 +11,7 @@ it('checks the machine and says how to fix what fails', { skip: skipUnlessProgra
   const dir = mkdtempSync(join(tmpdir(), 'skychoir-doctor-'));
   try {
     const config = structuredClone(DEFAULT_CONFIG);
-    config.broker = { embedded: false, host: '127.0.0.1', port: 1, url: 'mqtt://127.0.0.1:1' };
+    config.broker = { embedded: false, host: '127.0.0.1', port: 1, url: 'mqtt://127.0.0.1:1', usersFile: undefined };
     const verdicts = await runDoctor(config, join(dir, 'var'));
     assert.deepEqual(verdicts.map((v) => v.check), ['audio device', 'serial ports', 'broker', 'ffmpeg', 'disk', 'clock']);
     const byName = new Map(verdicts.map((v) => [v.check, v]));

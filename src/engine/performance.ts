@@ -13,6 +13,8 @@ import type { Conductor } from '../conductor/conductor.ts';
 import type { ChoirGraph } from '../audio/choirGraph.ts';
 import type { ControlModel } from './controlModel.ts';
 import type { Logger } from '../log/logger.ts';
+import { DerivedEventDetector } from '../features/derivedEvents.ts';
+import type { SkyMoment } from '../conductor/movements.ts';
 
 /** Decisions are made in windows of this length... */
 export const CONTROL_PERIOD_S = 0.5;
@@ -31,6 +33,8 @@ export interface PerformanceParts {
   skyStartMs: number;
   /** Sky time for an audio time: offline it is skyStartMs + audio time; live, the wall clock. */
   skyTimeAt?: (audioS: number) => number;
+  /** The site's latitude: which half of the year is summer. */
+  latitudeDeg?: number;
   log?: Logger;
 }
 
@@ -49,6 +53,7 @@ export class Performance {
   private lastFeatures: Float32Array = new Float32Array(0);
   private nextWindow = 0;
   private busy = false;
+  private readonly derived = new DerivedEventDetector();
   modelErrors = 0;
   decisions = 0;
 
@@ -97,15 +102,29 @@ export class Performance {
       count: e.count,
       headingDeg: e.headingDeg,
     }));
+    for (const kind of this.derived.update(f, skyMs)) events.push({ kind, confidence: 1, count: 1, headingDeg: undefined });
     const decisions = conductor.plan({
       fromS: fromS + LOOKAHEAD_S,
       toS: toS + LOOKAHEAD_S,
       controls,
       events,
       rain: f[featureIndex('precipitation')] ?? 0,
+      moment: this.moment(f, skyMs),
     });
     this.decisions += decisions.length;
     graph.apply(decisions);
+  }
+
+  /** Where in the day and the year the sky is, for the movements and the seasons. */
+  private moment(f: Float32Array, skyMs: number): SkyMoment {
+    const sin = f[featureIndex('time_of_day_sin')] ?? 0;
+    const cos = f[featureIndex('time_of_day_cos')] ?? 1;
+    const localHour = ((Math.atan2(sin, cos) / (2 * Math.PI)) * 24 + 24) % 24;
+    const dayOfYear = (skyMs - Date.UTC(new Date(skyMs).getUTCFullYear(), 0, 1)) / 86_400_000;
+    // Midsummer near 21 June (day 172) in the north, 21 December in the south.
+    const north = (this.parts.latitudeDeg ?? 0) >= 0;
+    const season = Math.cos((2 * Math.PI * (dayOfYear - 172)) / 365.25) * (north ? 1 : -1);
+    return { sunElevationDeg: (f[featureIndex('sun_elevation')] ?? 0) * 90, localHour, season };
   }
 
   private smooth(target: Float32Array): Controls {

@@ -60,6 +60,7 @@ export async function renderOffline(options: RenderOptions): Promise<RenderResul
     conductor,
     graph,
     skyStartMs: options.skyStartMs,
+    latitudeDeg: options.location.latitudeDeg,
     log: options.log,
   });
 
