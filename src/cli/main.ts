@@ -7,6 +7,8 @@ const USAGE = `skychoir <command> [options]
 
   start     run the installation: embedded broker, sky, engine, audio, HTTP (/healthz)
   render    render a sky offline to a WAV file
+  sensor    read a serial weather instrument (WXT, NMEA, WindSonic, BME280) or a sky
+            camera, and publish it over MQTT (skychoir sensor --help, skychoir sensor camera --help)
   hash-password   read a password on stdin, print its scrypt hash (broker users file)
   doctor    check the machine: audio device, serial ports, broker, ffmpeg, disk, clock
   help      this text
@@ -35,6 +37,15 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'render':
         return await renderCommand(rest, config);
+      case 'sensor': {
+        // Imported on demand: serialport's native binding loads only for this command.
+        if (rest[0] === 'camera') {
+          const { cameraCommand } = await import('./cameraCommand.ts');
+          return await cameraCommand(rest.slice(1));
+        }
+        const { sensorCommand } = await import('./sensorCommand.ts');
+        return await sensorCommand(rest);
+      }
       case 'hash-password': {
         const { hashPassword } = await import('../broker/brokerAccess.ts');
         const chunks: Buffer[] = [];
