@@ -5,6 +5,8 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { sensorTopic } from '../src/ingest/sensorMessage.ts';
 import type { SkySource } from './skySource.ts';
+import { discoveryMessages } from './homeAssistant.ts';
+import { isQuantity, type Quantity } from '../src/ingest/units.ts';
 
 export interface SkyPublisherOptions {
   brokerUrl: string;
@@ -16,6 +18,8 @@ export interface SkyPublisherOptions {
   now?: () => number;
   username?: string;
   password?: string;
+  /** Announce each sensor's quantities to Home Assistant (MQTT discovery). */
+  homeAssistantDiscovery?: boolean;
 }
 
 export class SkyPublisher {
@@ -25,6 +29,24 @@ export class SkyPublisher {
   private readonly options: SkyPublisherOptions;
   private readonly now: () => number;
   published = 0;
+  private readonly quantitiesSeen = new Map<string, Set<Quantity>>();
+
+  /** Announces a quantity to Home Assistant the first time a sensor publishes it. */
+  private noteQuantities(client: MqttClient, sensorId: string, payload: string): void {
+    let readings: unknown;
+    try {
+      readings = (JSON.parse(payload) as { readings?: unknown }).readings;
+    } catch {
+      return;
+    }
+    if (typeof readings !== 'object' || readings === null) return;
+    const seen = this.quantitiesSeen.get(sensorId) ?? new Set<Quantity>();
+    const fresh = Object.keys(readings).filter((q): q is Quantity => isQuantity(q) && !seen.has(q));
+    if (fresh.length === 0) return;
+    for (const q of fresh) seen.add(q);
+    this.quantitiesSeen.set(sensorId, seen);
+    for (const m of discoveryMessages(this.options.site, sensorId, fresh)) client.publish(m.topic, m.payload, { qos: 1, retain: true });
+  }
 
   constructor(options: SkyPublisherOptions) {
     this.options = options;
@@ -44,13 +66,22 @@ export class SkyPublisher {
         connectTimeout: 10_000,
         will: { topic: availability, payload: Buffer.from('offline'), qos: 1, retain: true },
       });
-      client.on('connect', () => client.publish(availability, 'online', { qos: 1, retain: true }));
+      client.on('connect', () => {
+        client.publish(availability, 'online', { qos: 1, retain: true });
+        if (this.options.homeAssistantDiscovery) this.announce(client, id);
+      });
       // Connection errors are retried by mqtt.js; they must not crash the reader.
       client.on('error', () => undefined);
       this.clients.set(id, client);
     }
     this.tick();
     this.timer = setInterval(() => this.tick(), this.options.tickMs ?? 500);
+  }
+
+  /** Discovery for the quantities this sensor has published so far (or will: see tick). */
+  private announce(client: MqttClient, sensorId: string): void {
+    const quantities = [...(this.quantitiesSeen.get(sensorId) ?? [])];
+    for (const m of discoveryMessages(this.options.site, sensorId, quantities)) client.publish(m.topic, m.payload, { qos: 1, retain: true });
   }
 
   private tick(): void {
@@ -61,6 +92,7 @@ export class SkyPublisher {
       const sensorId = p.topic.split('/')[3] ?? '';
       const client = this.clients.get(sensorId) ?? this.clients.values().next().value;
       if (!client) continue;
+      if (this.options.homeAssistantDiscovery && p.topic.endsWith('/state')) this.noteQuantities(client, sensorId, p.payload);
       // mqtt.js queues while offline (QoS 1), so a broker restart loses nothing recent.
       client.publish(p.topic, p.payload, { qos: 1, retain: p.retain });
       this.published++;

@@ -21,6 +21,7 @@ function health(over: Partial<HealthReport['audio']>, sensors: HealthReport['sen
     model: { version: model, errors: 0 },
     broker: { url: '', embedded: true, connected: true, refusals: { auth: 0, publish: 0, subscribe: 0 } },
     sky: '',
+    stream: null,
     music: { movement: 'noon', mode: 'ionian', chordDegree: 1, motifs: [] },
     sensors,
     ingest: { accepted: 0, dropped: {}, droppedReadings: {} },

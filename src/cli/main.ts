@@ -8,7 +8,9 @@ const USAGE = `skychoir <command> [options]
   start     run the installation: embedded broker, sky, engine, audio, HTTP (/healthz)
   render    render a sky offline to a WAV file
   sensor    read a serial weather instrument (WXT, NMEA, WindSonic, BME280) or a sky
-            camera, and publish it over MQTT (skychoir sensor --help, skychoir sensor camera --help)
+            camera, or replay a sky log, and publish it over MQTT
+            (skychoir sensor --help, skychoir sensor camera --help, skychoir sensor replay --help)
+  record    write a site's live sensor traffic to a sky log (skychoir record --help)
   hash-password   read a password on stdin, print its scrypt hash (broker users file)
   doctor    check the machine: audio device, serial ports, broker, ffmpeg, disk, clock
   help      this text
@@ -39,6 +41,10 @@ export async function main(argv: string[]): Promise<number> {
         return await renderCommand(rest, config);
       case 'sensor': {
         // Imported on demand: serialport's native binding loads only for this command.
+        if (rest[0] === 'replay') {
+          const { replayCommand } = await import('./replayCommand.ts');
+          return await replayCommand(rest.slice(1));
+        }
         if (rest[0] === 'camera') {
           const { cameraCommand } = await import('./cameraCommand.ts');
           return await cameraCommand(rest.slice(1));
@@ -54,6 +60,10 @@ export async function main(argv: string[]): Promise<number> {
         if (password.length < 8) throw new Error('a password needs at least 8 characters');
         console.log(hashPassword(password));
         return 0;
+      }
+      case 'record': {
+        const { recordCommand } = await import('./recordCommand.ts');
+        return await recordCommand(rest);
       }
       case 'doctor': {
         const { runDoctor, formatVerdicts } = await import('../ops/doctor.ts');

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SiteLocation } from '../features/featureExtractor.ts';
+import { DEFAULT_WEB_STREAM_CONFIG, parseWebStreamConfig, StreamConfigError, type WebStreamConfig } from '../stream/streamConfig.ts';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -19,6 +20,8 @@ export interface Config {
   sky: { source: 'simulator' | 'replay' | 'sensors'; scenario: string; file: string | undefined };
   audio: { device: 'default' | 'none'; masterDb: number };
   paths: { samples: string; model: string };
+  /** The web stream (docs/stream.md). */
+  stream: WebStreamConfig;
 }
 
 /** Sister City hotel, New York, where Kórsafn sang (2020). */
@@ -31,6 +34,7 @@ export const DEFAULT_CONFIG: Config = {
   sky: { source: 'simulator', scenario: 'day', file: undefined },
   audio: { device: 'default', masterDb: -3 },
   paths: { samples: join(PROJECT_ROOT, 'samples'), model: join(PROJECT_ROOT, 'models', 'default.onnx') },
+  stream: structuredClone(DEFAULT_WEB_STREAM_CONFIG),
 };
 
 /** The master volume can never be set above this (the ceiling behind it is -1 dBFS). */
@@ -56,7 +60,7 @@ const isSiteName = (v: unknown): v is string => typeof v === 'string' && /^[A-Za
 /** Merges a parsed JSON object over the defaults, validating every field it sets. */
 export function parseConfig(input: unknown, base: Config = DEFAULT_CONFIG, baseDir = process.cwd()): Config {
   if (!isRecord(input)) throw new ConfigError('config: want a JSON object');
-  const known = ['site', 'location', 'seed', 'http', 'broker', 'sky', 'audio', 'paths'];
+  const known = ['site', 'location', 'seed', 'http', 'broker', 'sky', 'audio', 'paths', 'stream'];
   for (const key of Object.keys(input)) {
     if (!known.includes(key)) throw new ConfigError(`config: unknown field '${key.slice(0, 40)}' (known: ${known.join(', ')})`);
   }
@@ -106,6 +110,12 @@ export function parseConfig(input: unknown, base: Config = DEFAULT_CONFIG, baseD
   if (samples) c.paths.samples = resolve(baseDir, samples);
   const model = field(paths, 'model', 'paths', isString, 'an .onnx file');
   if (model) c.paths.model = resolve(baseDir, model);
+  try {
+    c.stream = parseWebStreamConfig(input.stream, c.stream, baseDir);
+  } catch (err) {
+    if (err instanceof StreamConfigError) throw new ConfigError(err.message);
+    throw err;
+  }
   return c;
 }
 

@@ -35,6 +35,9 @@ import { AudioStats, type AudioStatsSnapshot } from '../audio/audioStats.ts';
 import { formatMetrics } from '../ops/prometheus.ts';
 import { SdNotify } from '../ops/sdNotify.ts';
 import { engineMetrics, readiness } from './engineMetrics.ts';
+import { startWebStream, type WebStream, type WebStreamStats } from '../stream/webStream.ts';
+import { skySnapshotFrom } from '../stream/skySnapshot.ts';
+import { sunElevationDeg } from '../features/sunPosition.ts';
 
 /** How often the performance loop looks at the audio clock. */
 const TICK_MS = 100;
@@ -64,6 +67,7 @@ export interface HealthReport {
   model: { version: string; errors: number };
   broker: { url: string; embedded: boolean; connected: boolean; refusals: { auth: number; publish: number; subscribe: number } };
   sky: string;
+  stream: WebStreamStats | null;
   music: { movement: string; mode: string; chordDegree: number; motifs: { kind: string; motif: string; agoS: number }[] };
   sensors: { id: string; online: boolean; ageS: number | null }[];
   ingest: ReturnType<Ingest['counters']['snapshot']>;
@@ -79,6 +83,7 @@ export class LiveEngine {
   private graph: ChoirGraph | undefined;
   private performance: Performance | undefined;
   private conductor: Conductor | undefined;
+  private stream: WebStream | undefined;
   private ingest: Ingest | undefined;
   private mqtt: MqttIngest | undefined;
   private publisher: SkyPublisher | undefined;
@@ -168,7 +173,22 @@ export class LiveEngine {
     this.timers.push(setInterval(() => void performance.advance(context.currentTime), TICK_MS));
     this.timers.push(setInterval(() => this.mqtt?.publishEngineState(this.engineState()), ENGINE_STATE_EVERY_MS));
 
+    if (config.stream.enabled) {
+      // The web stream taps the finished mix; if ffmpeg is missing or dies, its supervisor
+      // retries and the lobby audio never notices.
+      this.stream = startWebStream({
+        context,
+        tap: graph.output,
+        config: config.stream,
+        log,
+        describeSky: () => {
+          const now = Date.now();
+          return skySnapshotFrom(ingest.sky, now, sunElevationDeg(now, config.location.latitudeDeg, config.location.longitudeDeg));
+        },
+      });
+    }
     this.http = await startHttpServer(config.http.host, config.http.port, {
+      ...(this.stream?.routes ?? {}),
       '/healthz': (_req, res) => sendJson(res, 200, this.health()),
       '/readyz': (_req, res) => {
         const verdict = readiness(this.health());
@@ -176,7 +196,7 @@ export class LiveEngine {
       },
       '/metrics': (_req, res) => {
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
-        res.end(formatMetrics(engineMetrics(this.health())));
+        res.end(formatMetrics(engineMetrics(this.health(), { listeners: this.stream?.listeners() ?? 0 })));
       },
     });
     this.startWatchdog();
@@ -286,6 +306,7 @@ export class LiveEngine {
       },
       sky: this.skyDescription,
       music: this.musicNow(),
+      stream: this.stream?.stats() ?? null,
       sensors,
       ingest: this.ingest?.counters.snapshot() ?? { accepted: 0, dropped: {}, droppedReadings: {} },
       features: Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, round3(snapshot?.features[i])])),
@@ -317,6 +338,7 @@ export class LiveEngine {
     this.timers = [];
     this.audioStats?.stop();
     await this.http?.close();
+    await this.stream?.stop();
     await this.publisher?.stop();
     await this.mqtt?.stop();
     this.graph?.dispose();
