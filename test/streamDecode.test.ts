@@ -27,7 +27,7 @@ describe('web stream, decoded by ffmpeg', { skip }, () => {
     await rig?.stop();
   });
 
-  it('serves 20 s of Ogg/Opus and MP3 at 48 kHz, not silent, with no gaps', { timeout: 50_000 }, async () => {
+  it('serves 20 s of Ogg/Opus and MP3 at 48 kHz, not silent, with no gaps', { timeout: 120_000 }, async () => {
     const droppedBefore = rig.stream.stats().encoders.map((e) => e.droppedBlocks);
     const [ogg, mp3] = await Promise.all([decodeStream(`${rig.http.url}/live.ogg`, SECONDS), decodeStream(`${rig.http.url}/live.mp3`, SECONDS)]);
     for (const [name, decoded, codec] of [['ogg', ogg, 'opus'], ['mp3', mp3, 'mp3']] as const) {
