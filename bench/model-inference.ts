@@ -1,20 +1,13 @@
 // Mapping-model costs: single-vector inference through onnxruntime (what the engine calls)
-// against the plain-TS forward pass of the same weights (the baseline, same run), and the
-// time to train on 1000 examples.
+// against the plain-TS forward pass of the same weights (the baseline, same run).
 //
 //   node_modules/.bin/node bench/model-inference.ts
 import { cpus } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { FEATURES } from '../src/features/featureVector.ts';
-import {
-  DEFAULT_MODEL_PATHS,
-  buildDefaultModel,
-  readDefaultExamples,
-} from '../src/model/buildDefaultModel.ts';
+import { DEFAULT_MODEL_PATHS, buildDefaultModel } from '../src/model/buildDefaultModel.ts';
 import { MappingModel } from '../src/model/mappingModel.ts';
 import { mlpForward } from '../src/model/mlp.ts';
-import { DEFAULT_BUNDLE_OPTIONS, trainingSetOf } from '../src/model/modelBundle.ts';
-import { trainMlp } from '../src/model/mlpTrainer.ts';
 import { mulberry32 } from '../src/model/seededRandom.ts';
 
 const RUNS = 10_000;
@@ -78,18 +71,4 @@ for (const r of rows) {
   );
 }
 
-// Training: 1000 examples labelled by the default model itself (a realistic target surface),
-// default options (hidden 16, 3000 full-batch Adam epochs); the 59 shipped examples for scale.
-const teacherSet = { inputs: skies, targets: skies.map((x) => mlpForward(weights, x)) };
-const options = { ...DEFAULT_BUNDLE_OPTIONS };
-console.log(`\ntraining, hidden ${options.hiddenSize}, ${options.epochs} epochs`);
-console.log('| examples | seconds | ms/epoch | final MSE |');
-console.log('|---------:|--------:|---------:|----------:|');
-for (const set of [trainingSetOf(readDefaultExamples()), teacherSet]) {
-  const t = performance.now();
-  const result = trainMlp(set, options);
-  const seconds = (performance.now() - t) / 1000;
-  console.log(
-    `| ${String(set.inputs.length).padStart(8)} | ${seconds.toFixed(2).padStart(7)} | ${((seconds * 1000) / options.epochs).toFixed(2).padStart(8)} | ${result.finalLoss.toExponential(2).padStart(9)} |`,
-  );
-}
+// Training costs: bench/model-training.ts.

@@ -5,6 +5,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { LiveEngine, type HealthReport } from '../src/engine/liveEngine.ts';
 import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
 import { createLogger } from '../src/log/logger.ts';
@@ -31,6 +34,7 @@ describe('live engine, headless', () => {
     config.http.port = 0;
     config.broker.port = 0;
     config.audio.device = 'none';
+    config.paths.store = join(mkdtempSync(join(tmpdir(), 'skychoir-live-')), 'store.db');
     config.sky = { source: 'simulator', scenario: 'storm', file: undefined };
     engine = new LiveEngine(config, createLogger('test', { write: (l) => logLines.push(l) }));
     await engine.start();
@@ -48,7 +52,8 @@ describe('live engine, headless', () => {
       const res = await get(`${base}/healthz`);
       assert.equal(res.status, 200);
       health = JSON.parse(res.body) as HealthReport;
-      if (health.audio.voices > 0 && (health.audio.rmsDbfs ?? -Infinity) > -50 && health.sensors.length === 4) break;
+      // The features are those of the last planned window: give them one more to catch up.
+      if (health.audio.voices > 0 && (health.audio.rmsDbfs ?? -Infinity) > -50 && health.sensors.length === 4 && (health.features.precipitation ?? 0) > 0) break;
       await new Promise((r) => setTimeout(r, 250));
     }
     assert.ok(health);

@@ -72,7 +72,7 @@ describe('MappingModel.load accepts', () => {
   it('the shipped default model, with its version and training-set hash', async () => {
     const model = await MappingModel.load(DEFAULT_MODEL_PATHS.onnx);
     try {
-      assert.equal(model.version, 'default-1');
+      assert.equal(model.version, 'default-2');
       assert.match(model.trainingSetHash ?? '', /^[0-9a-f]{64}$/);
       const controls = await model.run(featureVectorFrom({}));
       assert.equal(controls.length, CONTROL_COUNT);
@@ -94,7 +94,7 @@ describe('MappingModel.load accepts', () => {
   });
 
   it('a different graph with other tensor names; outputs outside [0, 1] are clamped', async () => {
-    // One Gemm, no activation, input 'x' [1, 13], output 'y' [1, 22]: bias +-5 overshoots.
+    // One Gemm, no activation, input 'x' [1, 19], output 'y' [1, 22]: bias +-5 overshoots.
     const bias = Float32Array.from({ length: CONTROL_COUNT }, (_, k) => (k % 2 === 0 ? 5 : -5));
     const bytes = encodeOnnxModel({
       graphName: 'linear',
@@ -146,7 +146,7 @@ describe('MappingModel.run', () => {
 
   it('refuses a feature vector of the wrong length, and rejects after dispose (twice is harmless)', async () => {
     const model = await MappingModel.load(DEFAULT_MODEL_PATHS.onnx);
-    await assert.rejects(model.run(new Float32Array(12)), /got 12 features, want 13/);
+    await assert.rejects(model.run(new Float32Array(12)), /got 12 features, want 19/);
     await model.dispose();
     await model.dispose();
     await assert.rejects(model.run(featureVectorFrom({})), /disposed/);
@@ -191,7 +191,7 @@ describe('MappingModel.load refuses', () => {
   it('a model with 12 inputs', async () => {
     await rejects(
       mlpFile('twelve.onnx', randomWeights(12, CONTROL_COUNT)),
-      /input has 12 features, want 13 \(feature vector v1\)/,
+      /input has 12 features, want 19 \(feature vector v2\)/,
     );
   });
 
@@ -203,7 +203,7 @@ describe('MappingModel.load refuses', () => {
     ]);
     await rejects(
       path,
-      /feature 2 is 'wind_gust' in the model's metadata, want 'wind_mean' \(feature vector v1\); retrain or re-export/,
+      /feature 2 is 'wind_gust' in the model's metadata, want 'wind_mean' \(feature vector v2\); retrain or re-export/,
     );
   });
 
@@ -216,10 +216,14 @@ describe('MappingModel.load refuses', () => {
   });
 
   it('a model trained for another feature version', async () => {
-    const path = mlpFile('v2.onnx', randomWeights(FEATURE_COUNT, CONTROL_COUNT), [
-      [METADATA_KEYS.featureVersion, '2'],
+    const path = mlpFile('v1.onnx', randomWeights(FEATURE_COUNT, CONTROL_COUNT), [
+      [METADATA_KEYS.featureVersion, '1'],
     ]);
-    await rejects(path, /trained for feature vector v2, this engine uses v1/);
+    await rejects(path, /trained for feature vector v1, this engine uses v2/);
+  });
+
+  it('a v1 model (13 inputs, no metadata): refused for its input size', async () => {
+    await rejects(mlpFile('old13.onnx', randomWeights(13, CONTROL_COUNT)), /input has 13 features, want 19 \(feature vector v2\)/);
   });
 
   it('a model whose name metadata is not JSON', async () => {

@@ -53,7 +53,9 @@ export class ChoirGraph {
   private readonly bank: SampleBank;
   private readonly buses: Record<LayerName, LayerBus>;
   private readonly reverb: Tone.Convolver;
-  private readonly master: Tone.Gain<'decibels'>;
+  private readonly master: Tone.Gain;
+  /** The master level, ramped on the native param (see RampedParam for why not Tone's). */
+  private readonly masterTarget: RampedParam;
   private readonly limiter: Tone.Limiter;
   private readonly ceiling: Tone.WaveShaper;
   readonly meter: AnalyserNode;
@@ -69,7 +71,8 @@ export class ChoirGraph {
     // ourselves, so no timers run for Tone's Transport, live or offline.
     this.context = new Tone.Context({ context: raw as unknown as AudioContext, clockSource: 'offline' });
     const context = this.context;
-    this.master = new Tone.Gain({ context, gain: options.masterDb, units: 'decibels' });
+    this.master = new Tone.Gain({ context });
+    this.masterTarget = new RampedParam(this.master.input.gain, Tone.dbToGain(options.masterDb));
     this.limiter = new Tone.Limiter({ context, threshold: options.limiterDb ?? -4 });
     this.ceiling = new Tone.WaveShaper({ context, curve: ceilingCurve(CEILING_DBFS) });
     this.ceiling.oversample = 'none';
@@ -221,7 +224,7 @@ export class ChoirGraph {
 
   /** Sets the master volume with a ramp (curator volume, quiet hours). */
   setMasterDb(db: number, rampS = 3): void {
-    this.master.gain.rampTo(db, rampS);
+    this.masterTarget.rampTo(Tone.dbToGain(db), this.at(this.raw.currentTime), rampS);
   }
 
   dispose(): void {

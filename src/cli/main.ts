@@ -10,6 +10,8 @@ const USAGE = `skychoir <command> [options]
   sensor    read a serial weather instrument (WXT, NMEA, WindSonic, BME280) or a sky
             camera, or replay a sky log, and publish it over MQTT
             (skychoir sensor --help, skychoir sensor camera --help, skychoir sensor replay --help)
+  train     train a mapping model from examples and register it (skychoir train --help)
+  model     list, activate or roll back model versions (skychoir model list|activate <v>|rollback)
   record    write a site's live sensor traffic to a sky log (skychoir record --help)
   hash-password   read a password on stdin, print its scrypt hash (broker users file)
   doctor    check the machine: audio device, serial ports, broker, ffmpeg, disk, clock
@@ -26,6 +28,11 @@ function takeConfig(args: string[]): { config: Config; rest: string[] } {
   const path = args[i + 1];
   if (!path) throw new Error('--config needs a file');
   return { config: loadConfigFile(path), rest: [...args.slice(0, i), ...args.slice(i + 2)] };
+}
+
+/** Commands that use the store get the configured one unless --store is given. */
+function withStore(args: string[], config: Config): string[] {
+  return args.includes('--store') ? args : [...args, '--store', config.paths.store];
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -60,6 +67,14 @@ export async function main(argv: string[]): Promise<number> {
         if (password.length < 8) throw new Error('a password needs at least 8 characters');
         console.log(hashPassword(password));
         return 0;
+      }
+      case 'train': {
+        const { trainCommand } = await import('./trainCommand.ts');
+        return await trainCommand(withStore(rest, config));
+      }
+      case 'model': {
+        const { modelCommand } = await import('./modelCommand.ts');
+        return await modelCommand(withStore(rest, config));
       }
       case 'record': {
         const { recordCommand } = await import('./recordCommand.ts');

@@ -18,6 +18,7 @@ import { PadLayer } from './layers/padLayer.ts';
 import { SoloLayer } from './layers/soloLayer.ts';
 import { EventLayer, type HeardEvent } from './layers/eventLayer.ts';
 import { defaultPiece, type Piece } from './piece.ts';
+import { DEFAULT_CURATOR_SETTINGS, type CuratorSettings } from '../engine/curatorSettings.ts';
 import { MovementBlend, NOON_MOMENT, shapeControls, type BlendedMovement, type SkyMoment } from './movements.ts';
 
 export interface ConductorOptions {
@@ -62,6 +63,8 @@ export class Conductor {
   private key: Key;
   private chord: Chord;
   private nextChordAt = 0;
+  /** The curator's limits (the panel); they shape every window from the next one on. */
+  settings: CuratorSettings = DEFAULT_CURATOR_SETTINGS;
   private modeIndex = 2;
 
   constructor(options: ConductorOptions) {
@@ -99,10 +102,11 @@ export class Conductor {
     const out: Decision[] = [];
     const moment = input.moment ?? NOON_MOMENT;
     this.movement = this.movements.update(moment, input.fromS);
-    const controls = shapeControls(input.controls, this.movement);
+    const controls = applyCuratorLimits(shapeControls(input.controls, this.movement), this.settings);
     this.moveHarmony(controls, input.fromS, moment.season);
-    this.events.hear(input.events);
-    this.events.rain = input.rain;
+    this.events.hear(input.events.filter((e) => this.settings.motifs[e.kind]));
+    // Rain drops are the rain's motif: off with rain_onset's switch.
+    this.events.rain = this.settings.motifs.rain_onset ? input.rain : 0;
     const ctx: LayerContext = {
       fromS: input.fromS,
       toS: input.toS,
@@ -116,18 +120,21 @@ export class Conductor {
     };
     for (const layer of LAYERS) {
       const c = controls.layers[layer];
-      const gain = layer === 'drone' ? Math.max(DRONE_FLOOR, c.gain) : c.gain;
+      const setting = this.settings.layers[layer];
+      // The drone's floor keeps the lobby from silence; a curator who turns a layer off wins.
+      const gain = !setting.enabled ? 0 : layer === 'drone' ? Math.max(DRONE_FLOOR, c.gain) : c.gain;
       out.push({
         type: 'layer',
         time: input.fromS,
         layer,
-        gainDb: LAYER_TRIM_DB[layer] + gainToDb(gain),
+        gainDb: gain === 0 ? -80 : LAYER_TRIM_DB[layer] + setting.trimDb + gainToDb(gain),
         // 400 Hz (dark) to 12 kHz (open), exponential so equal steps sound equal.
         lowpassHz: 400 * 30 ** c.brightness,
-        reverbSend: lerp(0.1, 0.9, c.space),
+        reverbSend: Math.min(1, lerp(0.1, 0.9, c.space) * this.settings.reverbScale),
         rampS: TARGET_RAMP_S,
       });
-      this.planners[layer].plan(ctx, this.layerRng[layer]);
+      // A layer switched off sings nothing (its bus fades out first).
+      if (setting.enabled) this.planners[layer].plan(ctx, this.layerRng[layer]);
     }
     return out.sort((a, b) => a.time - b.time);
   }
@@ -159,4 +166,19 @@ export class Conductor {
 /** Gain control 0..1 as an amplitude (0.5 is -6 dB); off below 0.02 (-34 dB). */
 export function gainToDb(gain: number): number {
   return gain < 0.02 ? -80 : 20 * Math.log10(gain);
+}
+
+/** The curator's register range and density scale, over what the model and movement ask. */
+export function applyCuratorLimits(controls: Controls, settings: CuratorSettings): Controls {
+  if (settings.register.min === 0 && settings.register.max === 1 && settings.densityScale === 1) return controls;
+  const layers = {} as Controls['layers'];
+  for (const layer of LAYERS) {
+    const c = controls.layers[layer];
+    layers[layer] = {
+      ...c,
+      register: settings.register.min + c.register * (settings.register.max - settings.register.min),
+      density: Math.min(1, c.density * settings.densityScale),
+    };
+  }
+  return { ...controls, layers };
 }

@@ -19,9 +19,21 @@ export interface Config {
   broker: { embedded: boolean; host: string; port: number; url: string | undefined; usersFile: string | undefined };
   sky: { source: 'simulator' | 'replay' | 'sensors'; scenario: string; file: string | undefined };
   audio: { device: 'default' | 'none'; masterDb: number };
-  paths: { samples: string; model: string };
+  paths: { samples: string; model: string; store: string };
   /** The web stream (docs/stream.md). */
   stream: WebStreamConfig;
+  /** The curator panel at /panel (docs/panel.md). */
+  panel: PanelConfig;
+}
+
+export interface PanelConfig {
+  enabled: boolean;
+  /** A session lasts this long after login. */
+  sessionHours: number;
+  /** Origins (scheme://host[:port]) allowed to change things; empty: the panel's own origin only. */
+  allowedOrigins: string[];
+  /** Failed logins per IP per minute before 429. */
+  loginAttemptsPerMinute: number;
 }
 
 /** Sister City hotel, New York, where Kórsafn sang (2020). */
@@ -33,8 +45,13 @@ export const DEFAULT_CONFIG: Config = {
   broker: { embedded: true, host: '127.0.0.1', port: 1883, url: undefined, usersFile: undefined },
   sky: { source: 'simulator', scenario: 'day', file: undefined },
   audio: { device: 'default', masterDb: -3 },
-  paths: { samples: join(PROJECT_ROOT, 'samples'), model: join(PROJECT_ROOT, 'models', 'default.onnx') },
+  paths: {
+    samples: join(PROJECT_ROOT, 'samples'),
+    model: join(PROJECT_ROOT, 'models', 'default.onnx'),
+    store: join(PROJECT_ROOT, 'var', 'skychoir.db'),
+  },
   stream: structuredClone(DEFAULT_WEB_STREAM_CONFIG),
+  panel: { enabled: true, sessionHours: 12, allowedOrigins: [], loginAttemptsPerMinute: 5 },
 };
 
 /** The master volume can never be set above this (the ceiling behind it is -1 dBFS). */
@@ -60,7 +77,7 @@ const isSiteName = (v: unknown): v is string => typeof v === 'string' && /^[A-Za
 /** Merges a parsed JSON object over the defaults, validating every field it sets. */
 export function parseConfig(input: unknown, base: Config = DEFAULT_CONFIG, baseDir = process.cwd()): Config {
   if (!isRecord(input)) throw new ConfigError('config: want a JSON object');
-  const known = ['site', 'location', 'seed', 'http', 'broker', 'sky', 'audio', 'paths', 'stream'];
+  const known = ['site', 'location', 'seed', 'http', 'broker', 'sky', 'audio', 'paths', 'stream', 'panel'];
   for (const key of Object.keys(input)) {
     if (!known.includes(key)) throw new ConfigError(`config: unknown field '${key.slice(0, 40)}' (known: ${known.join(', ')})`);
   }
@@ -110,6 +127,15 @@ export function parseConfig(input: unknown, base: Config = DEFAULT_CONFIG, baseD
   if (samples) c.paths.samples = resolve(baseDir, samples);
   const model = field(paths, 'model', 'paths', isString, 'an .onnx file');
   if (model) c.paths.model = resolve(baseDir, model);
+  const store = field(paths, 'store', 'paths', isString, 'a SQLite file');
+  if (store) c.paths.store = resolve(baseDir, store);
+  const panel = section('panel');
+  c.panel.enabled = field(panel, 'enabled', 'panel', isBoolean, 'true or false') ?? c.panel.enabled;
+  c.panel.sessionHours = field(panel, 'sessionHours', 'panel', (v): v is number => isNumber(v) && v > 0 && v <= 720, 'hours in (0, 720]') ?? c.panel.sessionHours;
+  c.panel.allowedOrigins =
+    field(panel, 'allowedOrigins', 'panel', (v): v is string[] => Array.isArray(v) && v.every((o) => typeof o === 'string' && /^https?:\/\/[^/\s]+$/.test(o)), 'an array of origins like "https://panel.example.org"') ??
+    c.panel.allowedOrigins;
+  c.panel.loginAttemptsPerMinute = field(panel, 'loginAttemptsPerMinute', 'panel', (v): v is number => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 1000, 'an integer 1..1000') ?? c.panel.loginAttemptsPerMinute;
   try {
     c.stream = parseWebStreamConfig(input.stream, c.stream, baseDir);
   } catch (err) {

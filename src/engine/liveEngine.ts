@@ -13,7 +13,10 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embeddedBrok
 import { BrokerAccess, loadBrokerUsers } from '../broker/brokerAccess.ts';
 import { ChoirGraph } from '../audio/choirGraph.ts';
 import { Conductor } from '../conductor/conductor.ts';
-import { FeatureExtractor } from '../features/featureExtractor.ts';
+import { DEFAULT_FRESHNESS, FeatureExtractor, newSkyMemory, type SkyMemory } from '../features/featureExtractor.ts';
+import { SkychoirStore } from '../store/store.ts';
+import { restoreSkyMemory, saveSkyMemory } from '../store/skyMemoryState.ts';
+import { ActiveModelWatcher, activeVersionName, loadModelVersion } from '../model/activeModel.ts';
 import { FEATURE_NAMES } from '../features/featureVector.ts';
 import { CONTROL_NAMES } from '../model/controlVector.ts';
 import { Ingest } from '../ingest/ingest.ts';
@@ -35,6 +38,7 @@ import { AudioStats, type AudioStatsSnapshot } from '../audio/audioStats.ts';
 import { formatMetrics } from '../ops/prometheus.ts';
 import { SdNotify } from '../ops/sdNotify.ts';
 import { engineMetrics, readiness } from './engineMetrics.ts';
+import { applySettingsChange, DEFAULT_CURATOR_SETTINGS, type CuratorSettings } from './curatorSettings.ts';
 import { startWebStream, type WebStream, type WebStreamStats } from '../stream/webStream.ts';
 import { skySnapshotFrom } from '../stream/skySnapshot.ts';
 import { sunElevationDeg } from '../features/sunPosition.ts';
@@ -42,6 +46,8 @@ import { sunElevationDeg } from '../features/sunPosition.ts';
 /** How often the performance loop looks at the audio clock. */
 const TICK_MS = 100;
 const ENGINE_STATE_EVERY_MS = 5000;
+const MODEL_POLL_MS = 5000;
+const MEMORY_SAVE_MS = 10 * 60_000;
 const EMPTY_STATS: AudioStatsSnapshot = {
   averageLoad: null,
   peakLoad: null,
@@ -89,6 +95,9 @@ export class LiveEngine {
   private publisher: SkyPublisher | undefined;
   private http: HttpServer | undefined;
   private model: ControlModel | undefined;
+  private store: SkychoirStore | undefined;
+  private memory: SkyMemory | undefined;
+  private watcher: ActiveModelWatcher | undefined;
   private timers: NodeJS.Timeout[] = [];
   private audioStats: AudioStats | undefined;
   private readonly systemd = new SdNotify();
@@ -137,7 +146,28 @@ export class LiveEngine {
     const manifest = loadSampleManifest(join(config.paths.samples, 'manifest.json'));
     const bank = await SampleBank.load(manifest, config.paths.samples, context);
     for (const problem of [...manifest.problems, ...bank.problems]) log.warn(problem);
-    this.model = await this.loadModel();
+    // The store (examples, model versions, the seasons' memory). Without it the engine
+    // still sings, with the shipped model and a fresh memory.
+    try {
+      this.store = SkychoirStore.open(config.paths.store);
+    } catch (err) {
+      log.error(`store ${config.paths.store}: ${(err as Error).message}; running without it (nothing learnt is kept)`);
+    }
+    const memory = newSkyMemory();
+    this.memory = memory;
+    if (this.store) for (const problem of restoreSkyMemory(this.store, memory)) log.warn(problem);
+    let playing = '(none)';
+    if (this.store) {
+      const active = activeVersionName(this.store);
+      try {
+        this.model = await loadModelVersion(this.store, active, config.paths.model);
+        playing = active;
+        log.info('mapping model loaded', { version: this.model.version, from: active });
+      } catch (err) {
+        log.error((err as Error).message);
+      }
+    }
+    this.model ??= await this.loadModel();
 
     const ingest = new Ingest(config.site, log);
     this.ingest = ingest;
@@ -147,7 +177,7 @@ export class LiveEngine {
     this.conductor = conductor;
     this.performance = new Performance({
       ingest,
-      features: new FeatureExtractor(config.location),
+      features: new FeatureExtractor(config.location, DEFAULT_FRESHNESS, memory),
       model: this.model,
       conductor,
       graph,
@@ -157,6 +187,15 @@ export class LiveEngine {
       latitudeDeg: config.location.latitudeDeg,
       log,
     });
+    this.performance.setSettings({ ...DEFAULT_CURATOR_SETTINGS, masterDb: config.audio.masterDb });
+    if (this.store) {
+      const store = this.store;
+      // `skychoir model activate|rollback` (or the panel) changes the store; the engine follows.
+      this.watcher = new ActiveModelWatcher(store, this.performance, config.paths.model, playing, log);
+      this.watcher.start(MODEL_POLL_MS);
+      // The seasons' memory is saved every 10 minutes and at stop: a crash loses at most that.
+      this.timers.push(setInterval(() => this.saveMemory(), MEMORY_SAVE_MS));
+    }
 
     this.mqtt = new MqttIngest({ brokerUrl: this.brokerUrl, site: config.site, ...credentials }, ingest, log);
     this.mqtt.start();
@@ -224,6 +263,15 @@ export class LiveEngine {
     );
   }
 
+  private saveMemory(): void {
+    if (!this.store || !this.memory) return;
+    try {
+      saveSkyMemory(this.store, this.memory);
+    } catch (err) {
+      this.log.warnRepeated('memory-save', `could not save the seasons' memory: ${(err as Error).message}`);
+    }
+  }
+
   private openAudio(): AudioContext {
     if (this.config.audio.device === 'default') {
       try {
@@ -272,6 +320,21 @@ export class LiveEngine {
     });
   }
 
+  /** The curator's settings in force. */
+  get settings(): CuratorSettings {
+    return this.performance?.curatorSettings ?? DEFAULT_CURATOR_SETTINGS;
+  }
+
+  /**
+   * Applies a change to the curator's settings (validated; throws SettingsError with a
+   * message for the panel). Heard from the next control window, with ramps.
+   */
+  updateSettings(change: unknown): CuratorSettings {
+    const next = applySettingsChange(this.settings, change);
+    this.performance?.setSettings(next);
+    return next;
+  }
+
   health(): HealthReport {
     const nowMs = Date.now();
     const context = this.context;
@@ -297,7 +360,7 @@ export class LiveEngine {
         voicesStarted: graph?.voicesStarted ?? 0,
         stats: this.audioStats?.snapshot() ?? EMPTY_STATS,
       },
-      model: { version: this.model?.version ?? 'none', errors: snapshot?.modelErrors ?? 0 },
+      model: { version: this.performance?.currentModel.version ?? this.model?.version ?? 'none', errors: snapshot?.modelErrors ?? 0 },
       broker: {
         url: this.brokerUrl,
         embedded: this.config.broker.embedded,
@@ -343,8 +406,13 @@ export class LiveEngine {
     await this.mqtt?.stop();
     this.graph?.dispose();
     await this.context?.close().catch(() => undefined);
-    if (this.model && 'dispose' in this.model && typeof this.model.dispose === 'function') {
-      await (this.model.dispose as () => Promise<void>)();
+    this.watcher?.stop();
+    this.saveMemory();
+    this.store?.close();
+    this.store = undefined;
+    const model = this.performance?.currentModel ?? this.model;
+    if (model && 'dispose' in model && typeof model.dispose === 'function') {
+      await (model.dispose as () => Promise<void>)();
     }
     await this.broker?.close();
     this.log.info('skychoir stopped');

@@ -15,6 +15,10 @@ import type { ControlModel } from './controlModel.ts';
 import type { Logger } from '../log/logger.ts';
 import { DerivedEventDetector } from '../features/derivedEvents.ts';
 import type { SkyMoment } from '../conductor/movements.ts';
+import { DEFAULT_CURATOR_SETTINGS, masterDbAt, type CuratorSettings } from './curatorSettings.ts';
+
+/** Master volume changes (curator, hour, quiet hours) glide over this long. */
+const MASTER_RAMP_S = 5;
 
 /** Decisions are made in windows of this length... */
 export const CONTROL_PERIOD_S = 0.5;
@@ -49,16 +53,39 @@ export interface PerformanceSnapshot {
 
 export class Performance {
   private readonly parts: PerformanceParts;
+  /** The model in use; swapModel replaces it between two windows. */
+  private model: ControlModel;
   private smoothed: Float32Array | undefined;
   private lastFeatures: Float32Array = new Float32Array(0);
   private nextWindow = 0;
   private busy = false;
   private readonly derived = new DerivedEventDetector();
+  private settings: CuratorSettings = DEFAULT_CURATOR_SETTINGS;
+  private masterDb: number | undefined;
   modelErrors = 0;
   decisions = 0;
 
   constructor(parts: PerformanceParts) {
     this.parts = parts;
+    this.model = parts.model;
+  }
+
+  /**
+   * Plays `next` from the next window on and returns the model it replaces (the caller
+   * disposes it once this resolves). A window already being planned finishes with the old
+   * model, so no window mixes two; the 4 s control smoothing glides from the old controls
+   * to the new ones, so the change is heard as a slow turn, never a jump.
+   */
+  async swapModel(next: ControlModel): Promise<ControlModel> {
+    while (this.busy) await new Promise((resolve) => setTimeout(resolve, 5));
+    const previous = this.model;
+    this.model = next;
+    this.modelErrors = 0;
+    return previous;
+  }
+
+  get currentModel(): ControlModel {
+    return this.model;
   }
 
   /** Plans every window that starts before audioNowS + LOOKAHEAD_S. Never throws. */
@@ -81,9 +108,12 @@ export class Performance {
   }
 
   private async planWindow(fromS: number, toS: number): Promise<void> {
-    const { ingest, features, model, conductor, graph } = this.parts;
+    const { ingest, features, conductor, graph } = this.parts;
+    const model = this.model;
     const skyMs = this.parts.skyTimeAt?.(fromS) ?? this.parts.skyStartMs + fromS * 1000;
     const f = features.compute(ingest.sky, skyMs);
+    // Once a minute of sky time: the seasonal normaliser and the novelty detector learn.
+    features.learn(ingest.sky, skyMs, f);
     this.lastFeatures = f;
     let target: Float32Array;
     try {
@@ -103,16 +133,33 @@ export class Performance {
       headingDeg: e.headingDeg,
     }));
     for (const kind of this.derived.update(f, skyMs)) events.push({ kind, confidence: 1, count: 1, headingDeg: undefined });
+    const moment = this.moment(f, skyMs);
     const decisions = conductor.plan({
       fromS: fromS + LOOKAHEAD_S,
       toS: toS + LOOKAHEAD_S,
       controls,
       events,
       rain: f[featureIndex('precipitation')] ?? 0,
-      moment: this.moment(f, skyMs),
+      moment,
     });
+    // Master volume follows the curator, the hour and quiet hours; slowly, as a lobby would.
+    const master = masterDbAt(this.settings, moment.localHour);
+    if (this.masterDb === undefined || Math.abs(master - this.masterDb) > 0.05) {
+      graph.setMasterDb(master, this.masterDb === undefined ? 0.05 : MASTER_RAMP_S);
+      this.masterDb = master;
+    }
     this.decisions += decisions.length;
     graph.apply(decisions);
+  }
+
+  /** The curator's settings, from the next window on (ramped: nothing jumps). */
+  setSettings(settings: CuratorSettings): void {
+    this.settings = settings;
+    this.parts.conductor.settings = settings;
+  }
+
+  get curatorSettings(): CuratorSettings {
+    return this.settings;
   }
 
   /** Where in the day and the year the sky is, for the movements and the seasons. */
@@ -145,7 +192,7 @@ export class Performance {
       plannedUntilS: this.plannedUntilS,
       features: Array.from(this.lastFeatures),
       controls: Array.from(this.smoothed ?? []),
-      modelVersion: this.parts.model.version,
+      modelVersion: this.model.version,
       modelErrors: this.modelErrors,
       decisions: this.decisions,
     };

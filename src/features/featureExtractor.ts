@@ -2,11 +2,20 @@
  * Sky state -> feature vector (src/features/featureVector.ts for the contract).
  *
  * Stale or missing inputs are explicit: a reading is held while fresh, then drifts
- * linearly towards the typical value, so a dead sensor fades the music towards an
- * ordinary sky instead of freezing it or feeding the model zeros or NaN.
+ * linearly towards the typical value (the season's median once the seasonal normaliser
+ * has a day of readings, a fixed climatological value before), so a dead sensor fades
+ * the music towards an ordinary sky for the season instead of freezing it or feeding the
+ * model zeros or NaN.
+ *
+ * The extractor also learns (`learn`, once a minute of sky time, fresh readings only):
+ * the seasonal normaliser hears what is usual, the novelty detector what is familiar.
+ * Both are plain state (SkyMemory) that the engine restores from and saves to the store.
  */
 import { FEATURE_COUNT, featureIndex, FEATURES, type FeatureName, type FeatureVector } from './featureVector.ts';
 import { sunElevationDeg, localHours } from './sunPosition.ts';
+import { zoneOffsetMinutes } from './localTime.ts';
+import { SeasonalNormaliser } from './seasonalNormaliser.ts';
+import { NoveltyDetector } from './noveltyDetector.ts';
 import type { SkyState } from '../ingest/skyState.ts';
 import type { Quantity } from '../ingest/units.ts';
 import type { SkyEventKind } from '../ingest/sensorMessage.ts';
@@ -36,15 +45,82 @@ const TYPICAL: Partial<Record<Quantity, number>> = {
 };
 
 const EVENT_HALF_LIFE_S = 120;
+
+/** The sky the extractor has learned: what is usual for the season, and what is familiar. */
+export interface SkyMemory {
+  readonly seasons: SeasonalNormaliser;
+  readonly novelty: NoveltyDetector;
+}
+
+/** The weather the novelty detector looks at (not the clock: a familiar night is not novel). */
+export const NOVELTY_FEATURES: readonly FeatureName[] = [
+  'pressure_seasonal',
+  'pressure_tendency_3h',
+  'wind_mean',
+  'wind_gust',
+  'cloud_cover',
+  'brightness',
+  'precipitation',
+];
+
+export function newSkyMemory(): SkyMemory {
+  const specs = NOVELTY_FEATURES.map((n) => FEATURES[featureIndex(n)]!);
+  return {
+    seasons: new SeasonalNormaliser(),
+    novelty: new NoveltyDetector({
+      dims: NOVELTY_FEATURES.map(featureIndex),
+      mins: specs.map((f) => f.min),
+      maxs: specs.map((f) => f.max),
+    }),
+  };
+}
+
+/** The extractor learns at most this often (sky time): the normaliser's weights assume it. */
+export const LEARN_EVERY_MS = 60_000;
+/** A seasonal median replaces the fixed typical value as it gains a day of readings. */
+const SEASONAL_TYPICAL_AFTER = 1440;
+const SEASONAL_TYPICAL: readonly Quantity[] = ['pressure', 'wind_speed', 'cloud_cover'];
+/** A wind below this has no meaningful direction: the direction features fade out. */
+const WIND_DIRECTION_FULL_MPS = 2;
 const EVENT_FULL_SCALE: Partial<Record<SkyEventKind, number>> = { bird: 3, flock: 2, aircraft: 2 };
 
 export class FeatureExtractor {
   private readonly location: SiteLocation;
   private readonly freshness: FreshnessPolicy;
+  readonly memory: SkyMemory;
+  private lastLearnMs: number | undefined;
 
-  constructor(location: SiteLocation, freshness: FreshnessPolicy = DEFAULT_FRESHNESS) {
+  constructor(location: SiteLocation, freshness: FreshnessPolicy = DEFAULT_FRESHNESS, memory: SkyMemory = newSkyMemory()) {
     this.location = location;
     this.freshness = freshness;
+    this.memory = memory;
+  }
+
+  /** The value a stale or missing quantity drifts to: the season's median once known. */
+  typical(quantity: Quantity, hours = 0): number {
+    const fixed = TYPICAL[quantity] ?? 0;
+    if (!SEASONAL_TYPICAL.includes(quantity)) return fixed;
+    const seasons = this.memory.seasons;
+    const w = Math.min(1, seasons.observations(quantity, hours) / SEASONAL_TYPICAL_AFTER);
+    return w === 0 ? fixed : fixed + (seasons.median(quantity, hours) - fixed) * w;
+  }
+
+  /**
+   * Learns the sky at `nowMs` (at most once per LEARN_EVERY_MS of sky time): fresh readings
+   * into the seasonal normaliser, `vector` (this moment's features) into the novelty detector.
+   */
+  learn(sky: SkyState, nowMs: number, vector: FeatureVector): boolean {
+    if (this.lastLearnMs !== undefined && Math.abs(nowMs - this.lastLearnMs) < LEARN_EVERY_MS) return false;
+    this.lastLearnMs = nowMs;
+    const hours = localHours(nowMs, this.location.timeZone);
+    const { seasons, novelty } = this.memory;
+    for (const channel of seasons.channelNames) {
+      const quantity = channel as Quantity;
+      const held = sky.readings.get(quantity);
+      if (held && !this.isStale(sky, quantity, nowMs)) seasons.observe(channel, held.value, nowMs, hours);
+    }
+    novelty.observe(vector, nowMs);
+    return true;
   }
 
   compute(sky: SkyState, nowMs: number): FeatureVector {
@@ -60,21 +136,43 @@ export class FeatureExtractor {
     // (civil twilight ends at -6 degrees).
     const daylight = Math.min(1, Math.max(0, (elevation + 6) / 26));
 
-    set('pressure', (this.current(sky, 'pressure', nowMs, 1013.25) - 1013.25) / 30);
+    const hours = localHours(nowMs, this.location.timeZone);
+    const pressure = this.current(sky, 'pressure', nowMs, this.typical('pressure'));
+    const wind = this.current(sky, 'wind_speed', nowMs, this.typical('wind_speed'));
+    set('pressure', (pressure - 1013.25) / 30);
     set('pressure_tendency_3h', this.pressureTendency3h(sky, nowMs) / 6);
-    set('wind_mean', this.current(sky, 'wind_speed', nowMs, 3) / 20);
-    set('wind_gust', this.current(sky, 'wind_gust', nowMs, this.current(sky, 'wind_speed', nowMs, 3) * 1.5) / 30);
-    set('cloud_cover', this.current(sky, 'cloud_cover', nowMs, 0.5));
+    set('wind_mean', wind / 20);
+    set('wind_gust', this.current(sky, 'wind_gust', nowMs, wind * 1.5) / 30);
+    set('cloud_cover', this.current(sky, 'cloud_cover', nowMs, this.typical('cloud_cover')));
     set('brightness', this.current(sky, 'brightness', nowMs, daylight));
     set('precipitation', this.current(sky, 'precipitation_rate', nowMs, 0) / 10);
     set('bird_activity', this.activity(sky, 'bird', nowMs));
     set('flock_activity', this.activity(sky, 'flock', nowMs));
     set('aircraft_activity', this.activity(sky, 'aircraft', nowMs));
     set('sun_elevation', elevation / 90);
-    const hours = localHours(nowMs, this.location.timeZone);
     set('time_of_day_sin', Math.sin((2 * Math.PI * hours) / 24));
     set('time_of_day_cos', Math.cos((2 * Math.PI * hours) / 24));
+    set('pressure_seasonal', this.memory.seasons.relative('pressure', pressure));
+    // The direction the wind blows from, held while fresh and fading out as it goes stale
+    // (angles do not drift linearly), weighted by the wind's strength.
+    const direction = sky.readings.get('wind_direction');
+    const strength = Math.min(1, wind / WIND_DIRECTION_FULL_MPS) * this.freshWeight(sky, 'wind_direction', nowMs);
+    const radians = ((direction?.value ?? 0) * Math.PI) / 180;
+    set('wind_direction_sin', Math.sin(radians) * strength);
+    set('wind_direction_cos', Math.cos(radians) * strength);
+    const day = localDayOfYear(nowMs, this.location.timeZone);
+    set('day_of_year_sin', Math.sin((2 * Math.PI * day) / 365.25));
+    set('day_of_year_cos', Math.cos((2 * Math.PI * day) / 365.25));
+    set('novelty', this.memory.novelty.score(v));
     return v;
+  }
+
+  /** 1 while a reading is fresh, falling linearly to 0 over the drift time; 0 if never seen. */
+  freshWeight(sky: SkyState, quantity: Quantity, nowMs: number): number {
+    const held = sky.readings.get(quantity);
+    if (!held) return 0;
+    const overS = (nowMs - held.receivedAtMs) / 1000 - this.freshness.staleAfterS;
+    return overS <= 0 ? 1 : Math.max(0, 1 - overS / this.freshness.driftS);
   }
 
   /** The held value of a quantity, drifting to `typical` once stale. */
@@ -123,4 +221,11 @@ export class FeatureExtractor {
     }
     return sum / (EVENT_FULL_SCALE[kind] ?? 1);
   }
+}
+
+/** Days (fractional) since local midnight of 1 January at the site. */
+export function localDayOfYear(atMs: number, timeZone: string): number {
+  const local = atMs + zoneOffsetMinutes(atMs, timeZone) * 60_000;
+  const year = new Date(local).getUTCFullYear();
+  return (local - Date.UTC(year, 0, 1)) / 86_400_000;
 }

@@ -4,8 +4,11 @@
  * Named, ordered and versioned. Every entry is normalised to a documented range so that a
  * model trained anywhere sees the same numbers (docs/contracts.md, "Feature vector").
  * Changing the order or meaning of an entry is a new FEATURE_VERSION.
+ *
+ * v2 (issue 4) appended six entries to v1's thirteen, which keep their indices: pressure
+ * relative to the season, wind direction, day of year, and novelty.
  */
-export const FEATURE_VERSION = 1;
+export const FEATURE_VERSION = 2;
 
 export interface FeatureSpec {
   readonly name: string;
@@ -124,6 +127,59 @@ export const FEATURES = [
     min: -1,
     max: 1,
     typical: 1,
+  },
+  {
+    // The seasonal normaliser (seasonalNormaliser.ts): 30-day forgetting, so "usual" is
+    // the last month's pressure at this site.
+    name: 'pressure_seasonal',
+    unit: 'hPa',
+    normalisation: '2 x (share of the last ~30 days of readings below p) - 1',
+    min: -1,
+    max: 1,
+    typical: 0,
+  },
+  {
+    // Weighted by strength so a calm's meaningless vane does not swing the model.
+    name: 'wind_direction_sin',
+    unit: 'degrees',
+    normalisation: 'sin(direction the wind blows from) x min(1, mean speed / 2 m/s)',
+    min: -1,
+    max: 1,
+    typical: 0,
+  },
+  {
+    name: 'wind_direction_cos',
+    unit: 'degrees',
+    normalisation: 'cos(direction the wind blows from) x min(1, mean speed / 2 m/s)',
+    min: -1,
+    max: 1,
+    typical: 0,
+  },
+  {
+    // Typical 0 and 0: "no season in particular", the centre of the year's circle.
+    name: 'day_of_year_sin',
+    unit: 'local date',
+    normalisation: 'sin(2 pi d / 365.25), d = local days since 1 January',
+    min: -1,
+    max: 1,
+    typical: 0,
+  },
+  {
+    name: 'day_of_year_cos',
+    unit: 'local date',
+    normalisation: 'cos(2 pi d / 365.25)',
+    min: -1,
+    max: 1,
+    typical: 0,
+  },
+  {
+    // noveltyDetector.ts: half-space trees over the weather features, 14-day memory.
+    name: 'novelty',
+    unit: 'score',
+    normalisation: 'streaming half-space-tree novelty (0 familiar, 1 never seen)',
+    min: 0,
+    max: 1,
+    typical: 0,
   },
 ] as const satisfies readonly FeatureSpec[];
 

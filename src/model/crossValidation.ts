@@ -28,6 +28,8 @@ export function crossValidatedMeanAbsError(
       epochs: o.epochs,
       learningRate: o.learningRate,
       weightDecay: o.weightDecay,
+      batchSize: o.batchSize,
+      patience: o.patience,
     });
     weightedSum += meanAbsError(weights, trainingSetOf(held)) * held.length;
   }

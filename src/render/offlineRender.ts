@@ -16,6 +16,7 @@ import { CONTROL_PERIOD_S, Performance } from '../engine/performance.ts';
 import type { ControlModel } from '../engine/controlModel.ts';
 import type { SkySource } from '../../sensors/skySource.ts';
 import type { Logger } from '../log/logger.ts';
+import { DEFAULT_CURATOR_SETTINGS, type CuratorSettings } from '../engine/curatorSettings.ts';
 
 export const RENDER_SAMPLE_RATE = 48000;
 
@@ -29,6 +30,8 @@ export interface RenderOptions {
   samplesDir: string;
   model: ControlModel;
   masterDb: number;
+  /** The curator's settings (a panel preview renders with the settings under test). */
+  settings?: CuratorSettings;
   log?: Logger;
   onProgress?: (doneS: number, totalS: number) => void;
 }
@@ -64,6 +67,7 @@ export async function renderOffline(options: RenderOptions): Promise<RenderResul
     log: options.log,
   });
 
+  performance.setSettings(options.settings ?? { ...DEFAULT_CURATOR_SETTINGS, masterDb: options.masterDb });
   let fedUntilMs = options.skyStartMs - 1;
   let maxSounding = 0;
   const step = async (audioS: number): Promise<void> => {
