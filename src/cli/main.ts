@@ -7,6 +7,8 @@ const USAGE = `skychoir <command> [options]
 
   start     run the installation: embedded broker, sky, engine, audio, HTTP (/healthz)
   render    render a sky offline to a WAV file
+  analyze   measure a WAV file: loudness (EBU R128), true peak, clicks, silence, repetition
+            (skychoir analyze <file.wav> [--report dir] [--target -18])
   sensor    read a serial weather instrument (WXT, NMEA, WindSonic, BME280) or a sky
             camera, or replay a sky log, and publish it over MQTT
             (skychoir sensor --help, skychoir sensor camera --help, skychoir sensor replay --help)
@@ -67,6 +69,10 @@ export async function main(argv: string[]): Promise<number> {
         if (password.length < 8) throw new Error('a password needs at least 8 characters');
         console.log(hashPassword(password));
         return 0;
+      }
+      case 'analyze': {
+        const { analyzeCommand } = await import('./analyzeCommand.ts');
+        return await analyzeCommand(rest);
       }
       case 'train': {
         const { trainCommand } = await import('./trainCommand.ts');
