@@ -6,6 +6,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { sensorTopic } from '../src/ingest/sensorMessage.ts';
 import type { SkySource } from './skySource.ts';
 import { discoveryMessages } from './homeAssistant.ts';
+import { outgoingProblem } from './outgoing.ts';
 import { isQuantity, type Quantity } from '../src/ingest/units.ts';
 
 export interface SkyPublisherOptions {
@@ -29,6 +30,8 @@ export class SkyPublisher {
   private readonly options: SkyPublisherOptions;
   private readonly now: () => number;
   published = 0;
+  /** Messages of the source that failed the contract and were not published. */
+  invalid = 0;
   private readonly quantitiesSeen = new Map<string, Set<Quantity>>();
 
   /** Announces a quantity to Home Assistant the first time a sensor publishes it. */
@@ -92,6 +95,11 @@ export class SkyPublisher {
       const sensorId = p.topic.split('/')[3] ?? '';
       const client = this.clients.get(sensorId) ?? this.clients.values().next().value;
       if (!client) continue;
+      if (p.payload !== 'online' && p.payload !== 'offline' && outgoingProblem(p.topic, p.payload)) {
+        // A corrupt line in a replayed log is not passed on (the replay reported it).
+        this.invalid++;
+        continue;
+      }
       if (this.options.homeAssistantDiscovery && p.topic.endsWith('/state')) this.noteQuantities(client, sensorId, p.payload);
       // mqtt.js queues while offline (QoS 1), so a broker restart loses nothing recent.
       client.publish(p.topic, p.payload, { qos: 1, retain: p.retain });

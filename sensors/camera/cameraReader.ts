@@ -10,6 +10,7 @@
  * analysis; only the numbers above leave. Nothing is written to disk unless `debugDir` is
  * set, and then only the latest frame and masks, overwritten in place, for setting up.
  */
+import { outgoingProblem } from '../outgoing.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -91,6 +92,8 @@ export class CameraReader {
   readonly ended: Promise<void>;
   statesPublished = 0;
   eventsPublished = 0;
+  /** States or events that failed the contract and were not published (a bug if ever > 0). */
+  invalidOutgoing = 0;
 
   constructor(options: CameraReaderOptions) {
     this.options = options;
@@ -156,15 +159,28 @@ export class CameraReader {
   private publishState(atMs: number, night: boolean): void {
     const cloud = !night && this.cloudCount > 0 ? this.cloudSum / this.cloudCount : undefined;
     const brightness = this.brightnessCount > 0 ? this.brightnessSum / this.brightnessCount : undefined;
-    const payload = statePayloadOf(atMs, cloud, brightness);
-    this.client?.publish(this.topic('state'), JSON.stringify(payload), { qos: 1, retain: true });
-    this.statesPublished++;
+    const text = JSON.stringify(statePayloadOf(atMs, cloud, brightness));
+    const problem = outgoingProblem(this.topic('state'), text);
+    if (problem) {
+      this.invalidOutgoing++;
+      this.options.log?.warnRepeated('outgoing', `camera: not publishing an invalid state: ${problem}`);
+    } else {
+      this.client?.publish(this.topic('state'), text, { qos: 1, retain: true });
+      this.statesPublished++;
+    }
     this.periodStartMs = atMs;
     this.cloudSum = this.cloudCount = this.brightnessSum = this.brightnessCount = 0;
   }
 
   private publishEvent(event: CameraSkyEvent): void {
-    this.client?.publish(this.topic('event'), JSON.stringify(eventPayloadOf(event)), { qos: 1, retain: false });
+    const text = JSON.stringify(eventPayloadOf(event));
+    const problem = outgoingProblem(this.topic('event'), text);
+    if (problem) {
+      this.invalidOutgoing++;
+      this.options.log?.warnRepeated('outgoing', `camera: not publishing an invalid event: ${problem}`);
+      return;
+    }
+    this.client?.publish(this.topic('event'), text, { qos: 1, retain: false });
     this.eventsPublished++;
     this.options.log?.info('sky event', { kind: event.kind, count: event.count, headingDeg: Math.round(event.headingDeg) });
   }

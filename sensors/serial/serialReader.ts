@@ -10,6 +10,7 @@
  * pass a stable /dev/serial/by-id/... symlink (docs/sensors.md) and the reader follows
  * the device to whatever ttyUSBn it comes back as.
  */
+import { outgoingProblem } from '../outgoing.ts';
 import { realpathSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -51,6 +52,8 @@ export interface SerialReaderOptions {
 export interface SerialReaderStats {
   linesRead: number;
   recordsPublished: number;
+  /** States the reader refused to publish because they failed the contract (a bug if ever > 0). */
+  invalidOutgoing: number;
   /** Whole lines dropped, by reason. */
   linesDropped: Record<DropReason, number>;
   /** Single values dropped from otherwise good lines, by reason. */
@@ -93,6 +96,7 @@ export class SerialReader {
   private counters = {
     linesRead: 0,
     recordsPublished: 0,
+    invalidOutgoing: 0,
     linesDropped: zeroCounts(),
     valuesDropped: zeroCounts(),
     portOpens: 0,
@@ -386,6 +390,12 @@ export class SerialReader {
       ts: new Date(t).toISOString(),
       readings,
     });
+    const problem = outgoingProblem(sensorTopic(this.options.site, this.options.sensorId, 'state'), payload);
+    if (problem) {
+      this.counters.invalidOutgoing++;
+      this.options.log?.warnRepeated('outgoing', `sensor '${this.options.sensorId}': not publishing an invalid state: ${problem}`);
+      return;
+    }
     this.counters.recordsPublished++;
     this.setOnline(true);
     const client = this.client;
