@@ -69,9 +69,11 @@ describe('faults, with the music uninterrupted', () => {
       c.sky = { source: 'sensors', scenario: 'calm', file: undefined };
     }), log);
     await engine.start();
-    const stopWatch = watchSilence(engine);
+    let stopWatch = (): number => 0;
     try {
       await waitFor(() => engine.health().broker.connected && singing(engine), 'the engine to sing on the broker');
+      // From here on, the music must not stop: the watch starts once it sings.
+      stopWatch = watchSilence(engine);
       const sensor = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
       await sensor.publishAsync('skychoir/lobby/sensor/roof-baro/state', JSON.stringify({ v: 1, ts: new Date().toISOString(), readings: { pressure: { value: 990, unit: 'hPa' } } }), { qos: 1 });
       await sensor.endAsync();
@@ -102,9 +104,10 @@ describe('faults, with the music uninterrupted', () => {
       c.broker.usersFile = join(dir, 'users.json');
     }), log);
     await engine.start();
-    const stopWatch = watchSilence(engine);
+    let stopWatch = (): number => 0;
     try {
       await waitFor(() => singing(engine), 'singing');
+      stopWatch = watchSilence(engine);
       const before = engine.health().ingest;
       const flood = await mqtt.connectAsync(engine.brokerAddress, { username: 'roof-flood', password: 'flood-password', reconnectPeriod: 0 });
       const topic = 'skychoir/lobby/sensor/roof-flood/state';
@@ -160,9 +163,11 @@ describe('faults, with the music uninterrupted', () => {
   it('all sensors going silent: the engine keeps singing and says which are stale', async () => {
     const engine = new LiveEngine(config((c) => (c.sky = { source: 'sensors', scenario: 'calm', file: undefined })), log);
     await engine.start();
-    const stopWatch = watchSilence(engine);
+    let stopWatch = (): number => 0;
     try {
       await waitFor(() => singing(engine), 'singing with no sensors at all');
+      stopWatch = watchSilence(engine);
+      await new Promise((r) => setTimeout(r, 3000));
       const h = engine.health();
       assert.deepEqual(h.sensors, [], 'no sensor has ever spoken');
       assert.ok(h.audio.voicesStarted > 0, `${h.audio.voicesStarted} voices started`);
