@@ -74,7 +74,11 @@ export class ChoirGraph {
     this.master = new Tone.Gain({ context });
     this.masterTarget = new RampedParam(this.master.input.gain, Tone.dbToGain(options.masterDb));
     this.limiter = new Tone.Limiter({ context, threshold: options.limiterDb ?? -4 });
-    this.ceiling = new Tone.WaveShaper({ context, curve: ceilingCurve(CEILING_DBFS) });
+    this.ceiling = new Tone.WaveShaper({ context });
+    // Set on the node at once: Tone applies a curve given in its options only once the
+    // context is running, which an offline context never is before it renders (a render
+    // went to +12.6 dBFS that way). The ceiling must hold from the first sample.
+    this.ceiling.curve = ceilingCurve(CEILING_DBFS);
     this.ceiling.oversample = 'none';
     this.meter = raw.createAnalyser();
     this.meter.fftSize = 2048;
