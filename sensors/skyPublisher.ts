@@ -2,7 +2,8 @@
  * Publishes a sky source (simulator or replayed log) over MQTT in real time, one MQTT
  * client per sensor so each has its own availability topic and last will.
  */
-import mqtt, { type MqttClient } from 'mqtt';
+import { connectSensorClient } from './sensorClient.ts';
+import type { MqttClient } from 'mqtt';
 import { sensorTopic } from '../src/ingest/sensorMessage.ts';
 import type { SkySource } from './skySource.ts';
 import { discoveryMessages } from './homeAssistant.ts';
@@ -58,17 +59,10 @@ export class SkyPublisher {
   }
 
   start(): void {
-    const { brokerUrl, site, source } = this.options;
+    const { site, source } = this.options;
     for (const id of source.sensorIds) {
       const availability = sensorTopic(site, id, 'availability');
-      const client = mqtt.connect(brokerUrl, {
-        clientId: `skychoir-${site}-${id}-${process.pid}`,
-        username: this.options.username,
-        password: this.options.password,
-        reconnectPeriod: 2000,
-        connectTimeout: 10_000,
-        will: { topic: availability, payload: Buffer.from('offline'), qos: 1, retain: true },
-      });
+      const client = connectSensorClient({ ...this.options, sensorId: id });
       client.on('connect', () => {
         client.publish(availability, 'online', { qos: 1, retain: true });
         if (this.options.homeAssistantDiscovery) this.announce(client, id);

@@ -10,10 +10,11 @@
  * analysis; only the numbers above leave. Nothing is written to disk unless `debugDir` is
  * set, and then only the latest frame and masks, overwritten in place, for setting up.
  */
+import { connectSensorClient } from '../sensorClient.ts';
 import { outgoingProblem } from '../outgoing.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { sensorTopic, SENSOR_PAYLOAD_VERSION } from '../../src/ingest/sensorMessage.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import { FrameSource, type FrameSourceOptions } from './frameSource.ts';
@@ -107,16 +108,9 @@ export class CameraReader {
 
   /** Connects to the broker and starts ffmpeg. */
   start(): void {
-    const { brokerUrl, site, sensorId } = this.options;
+    const { sensorId } = this.options;
     const availability = this.topic('availability');
-    const client = mqtt.connect(brokerUrl, {
-      clientId: `skychoir-${site}-${sensorId}-${process.pid}`,
-      username: this.options.username,
-      password: this.options.password,
-      reconnectPeriod: 2000,
-      connectTimeout: 10_000,
-      will: { topic: availability, payload: Buffer.from('offline'), qos: 1, retain: true },
-    });
+    const client = connectSensorClient(this.options);
     client.on('connect', () => client.publish(availability, 'online', { qos: 1, retain: true }));
     // mqtt.js retries on its own; a broker outage must not crash the reader.
     client.on('error', (err) => this.options.log?.warnRepeated('camera-mqtt', `camera '${sensorId}': MQTT error, retrying`, { error: err.message }));

@@ -10,10 +10,11 @@
  * pass a stable /dev/serial/by-id/... symlink (docs/sensors.md) and the reader follows
  * the device to whatever ttyUSBn it comes back as.
  */
+import { connectSensorClient } from '../sensorClient.ts';
 import { outgoingProblem } from '../outgoing.ts';
 import { realpathSync } from 'node:fs';
 import { SerialPort } from 'serialport';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { QUANTITIES } from '../../src/ingest/units.ts';
 import {
   SENSOR_PAYLOAD_VERSION,
@@ -127,14 +128,7 @@ export class SerialReader {
     this.started = true;
     const { brokerUrl, site, sensorId } = this.options;
     const availability = sensorTopic(site, sensorId, 'availability');
-    const client = mqtt.connect(brokerUrl, {
-      clientId: `skychoir-${site}-${sensorId}-${process.pid}`,
-      username: this.options.username,
-      password: this.options.password,
-      reconnectPeriod: 2000,
-      connectTimeout: 10_000,
-      will: { topic: availability, payload: Buffer.from('offline'), qos: 1, retain: true },
-    });
+    const client = connectSensorClient(this.options);
     client.on('connect', () => {
       this.log.info(`${this.who}: connected to ${brokerUrl}`);
       client.publish(availability, this.online ? 'online' : 'offline', { qos: 1, retain: true });
