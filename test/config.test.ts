@@ -37,7 +37,7 @@ describe('parseConfig', () => {
     assert.deepEqual(c.http, { host: '127.0.0.1', port: 9000 });
     assert.deepEqual(c.broker, { embedded: false, host: '127.0.0.1', port: 1883, url: 'mqtts://broker.example:8883', usersFile: undefined });
     assert.deepEqual(c.sky, { source: 'replay', scenario: 'day', file: '/srv/skychoir/skies/day.jsonl' });
-    assert.deepEqual(c.audio, { device: 'none', masterDb: -12 });
+    assert.deepEqual(c.audio, { device: 'none', masterDb: -12, loudnessTargetLufs: -18 });
     assert.deepEqual(c.paths, { samples: '/srv/skychoir/my-samples', model: '/srv/skychoir/models/x.onnx', store: DEFAULT_CONFIG.paths.store });
   });
 

@@ -31,7 +31,7 @@ const { values } = parseArgs({
     sky: { type: 'string', default: 'day' },
     duration: { type: 'string', default: '3h' },
     seed: { type: 'string', default: '1' },
-    target: { type: 'string', default: '-23' },
+    target: { type: 'string', default: String(DEFAULT_CONFIG.audio.loudnessTargetLufs) },
     report: { type: 'string' },
     wav: { type: 'string' },
   },

@@ -1,4 +1,5 @@
 /** `skychoir analyze`: every sound-quality measure of a WAV file, as JSON, and a report. */
+import { DEFAULT_CONFIG } from '../config/config.ts';
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WavReader } from '../analysis/wavReader.ts';
@@ -9,7 +10,7 @@ export const ANALYZE_USAGE = `skychoir analyze <file.wav> [--report <dir>] [--ta
   measures a WAV file (PCM 16/24/32-bit or float): loudness (EBU R128), true peak, clicks,
   longest silence, spectral centroid, onset density, register, repetition; prints JSON
   --report          also write <dir>/report.md, loudness.png and spectrogram.png
-  --target          the loudness goal in LUFS (default: -23, EBU R128)
+  --target          the loudness goal in LUFS (default: the config's audio.loudnessTargetLufs, -18)
   --silence         the silence threshold in dBFS (default: -60)
   --min-separation  how far apart (s) two windows must be for the repetition statistic (default: 600)`;
 
@@ -32,7 +33,7 @@ export async function analyzeCommand(args: string[]): Promise<number> {
     args: joinNegativeValues(args),
     options: {
       report: { type: 'string' },
-      target: { type: 'string', default: '-23' },
+      target: { type: 'string', default: String(DEFAULT_CONFIG.audio.loudnessTargetLufs) },
       silence: { type: 'string', default: '-60' },
       'min-separation': { type: 'string', default: '600' },
       help: { type: 'boolean', short: 'h' },

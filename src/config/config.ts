@@ -18,7 +18,12 @@ export interface Config {
   http: { host: string; port: number };
   broker: { embedded: boolean; host: string; port: number; url: string | undefined; usersFile: string | undefined };
   sky: { source: 'simulator' | 'replay' | 'sensors'; scenario: string; file: string | undefined };
-  audio: { device: 'default' | 'none'; masterDb: number };
+  /**
+   * loudnessTargetLufs: the integrated loudness the piece is made to (the quality suite's
+   * goal, within 1 LU over an hour). -18 LUFS: the quiet end of AES TD1004's streaming
+   * range (-18 to -14), a background level for a lobby and the web stream alike.
+   */
+  audio: { device: 'default' | 'none'; masterDb: number; loudnessTargetLufs: number };
   paths: { samples: string; model: string; store: string };
   /** The web stream (docs/stream.md). */
   stream: WebStreamConfig;
@@ -44,7 +49,7 @@ export const DEFAULT_CONFIG: Config = {
   http: { host: '127.0.0.1', port: 8080 },
   broker: { embedded: true, host: '127.0.0.1', port: 1883, url: undefined, usersFile: undefined },
   sky: { source: 'simulator', scenario: 'day', file: undefined },
-  audio: { device: 'default', masterDb: -3 },
+  audio: { device: 'default', masterDb: -3, loudnessTargetLufs: -18 },
   paths: {
     samples: join(PROJECT_ROOT, 'samples'),
     model: join(PROJECT_ROOT, 'models', 'default.onnx'),
@@ -122,6 +127,7 @@ export function parseConfig(input: unknown, base: Config = DEFAULT_CONFIG, baseD
   const audio = section('audio');
   c.audio.device = field(audio, 'device', 'audio', (v): v is 'default' | 'none' => v === 'default' || v === 'none', "'default' or 'none'") ?? c.audio.device;
   c.audio.masterDb = field(audio, 'masterDb', 'audio', (v): v is number => isNumber(v) && v <= MAX_MASTER_DB && v >= -60, `dB in -60..${MAX_MASTER_DB}`) ?? c.audio.masterDb;
+  c.audio.loudnessTargetLufs = field(audio, 'loudnessTargetLufs', 'audio', (v): v is number => isNumber(v) && v >= -40 && v <= -6, 'LUFS in -40..-6') ?? c.audio.loudnessTargetLufs;
   const paths = section('paths');
   const samples = field(paths, 'samples', 'paths', isString, 'a folder');
   if (samples) c.paths.samples = resolve(baseDir, samples);
