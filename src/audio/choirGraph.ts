@@ -155,9 +155,10 @@ export class ChoirGraph {
   private setLayer(d: LayerTarget): void {
     const bus = this.buses[d.layer];
     const t = this.at(d.time);
-    bus.gainTarget.rampTo(Tone.dbToGain(d.gainDb), t, d.rampS);
-    bus.lowpassTarget.rampTo(Math.min(16000, Math.max(80, d.lowpassHz)), t, d.rampS);
-    bus.sendTarget.rampTo(Math.min(1, Math.max(0, d.reverbSend)), t, d.rampS);
+    // Tolerances: 0.1 dB of gain, 3 % of cut-off (a twentieth of a tone), 2 % of send.
+    bus.gainTarget.rampTo(Tone.dbToGain(d.gainDb), t, d.rampS, 0.0116);
+    bus.lowpassTarget.rampTo(Math.min(16000, Math.max(80, d.lowpassHz)), t, d.rampS, 0.03);
+    bus.sendTarget.rampTo(Math.min(1, Math.max(0, d.reverbSend)), t, d.rampS, 0.02);
   }
 
   private startVoice(d: VoiceStart): void {

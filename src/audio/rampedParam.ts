@@ -25,8 +25,14 @@ export class RampedParam {
     return this.fromValue + ((this.toValue - this.fromValue) * (t - this.t0)) / (this.t1 - this.t0);
   }
 
-  /** Ramps linearly from the value at `time` to `value`, arriving at time + rampS. */
-  rampTo(value: number, time: number, rampS: number): void {
+  /**
+   * Ramps linearly from the value at `time` to `value`, arriving at time + rampS. A target
+   * within `tolerance` (relative) of the one already set is left alone: an automated
+   * param costs the render thread per sample (a filter recomputes its coefficients), and
+   * a 1 % change is below what anyone hears.
+   */
+  rampTo(value: number, time: number, rampS: number, tolerance = 0): void {
+    if (Math.abs(value - this.toValue) <= tolerance * Math.max(Math.abs(this.toValue), 1e-6)) return;
     const start = this.valueAt(time);
     if (Math.abs(start - value) < 1e-6 && this.t1 <= time) return;
     this.param.cancelScheduledValues(time);
