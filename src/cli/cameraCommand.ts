@@ -1,6 +1,6 @@
 /** `skychoir sensor camera`: the sky camera reader (sensors/camera, docs/camera.md). */
 import { parseArgs } from 'node:util';
-import { CameraReader } from '../../sensors/camera/cameraReader.ts';
+import { CameraReader, type CameraReaderOptions } from '../../sensors/camera/cameraReader.ts';
 import { inputKindOf } from '../../sensors/camera/frameSource.ts';
 import { createLogger } from '../log/logger.ts';
 
@@ -42,7 +42,8 @@ function joinNegativeNumbers(args: string[]): string[] {
   return out;
 }
 
-export async function cameraCommand(args: string[]): Promise<number> {
+/** Parses `skychoir sensor camera` arguments into reader options (validated), or 'help'. */
+export function parseCameraArgs(args: string[]): Omit<CameraReaderOptions, 'log'> | 'help' {
   const { values } = parseArgs({
     args: joinNegativeNumbers(args),
     options: {
@@ -65,10 +66,7 @@ export async function cameraCommand(args: string[]): Promise<number> {
     },
     strict: true,
   });
-  if (values.help) {
-    console.log(CAMERA_USAGE);
-    return 0;
-  }
+  if (values.help) return 'help';
   if (!values.input) throw new Error(`--input is required\n\n${CAMERA_USAGE}`);
   if (values.lat === undefined || values.lon === undefined) {
     throw new Error('--lat and --lon are required: without them the reader cannot tell night from day');
@@ -86,8 +84,7 @@ export async function cameraCommand(args: string[]): Promise<number> {
   const statePeriodS = numberOption('period', values.period, 10, 1, 3600);
   const horizonFraction = numberOption('horizon', values.horizon, 0, 0, 0.9);
 
-  const log = createLogger('camera');
-  const reader = new CameraReader({
+  return {
     brokerUrl: values.broker,
     site: values.site,
     sensorId: values.id,
@@ -98,9 +95,18 @@ export async function cameraCommand(args: string[]): Promise<number> {
     statePeriodS,
     analysis: { cloud: { horizonFraction } },
     ...(values['debug-dir'] ? { debugDir: values['debug-dir'] } : {}),
-    log,
-  });
-  log.info('camera reader starting', { input: values.input, broker: values.broker, site: values.site, id: values.id, width, height, fps });
+  };
+}
+
+export async function cameraCommand(args: string[]): Promise<number> {
+  const options = parseCameraArgs(args);
+  if (options === 'help') {
+    console.log(CAMERA_USAGE);
+    return 0;
+  }
+  const log = createLogger('camera');
+  const reader = new CameraReader({ ...options, log });
+  log.info('camera reader starting', { input: options.source.input, broker: options.brokerUrl, site: options.site, id: options.sensorId });
   reader.start();
 
   const signalled = new Promise<string>((resolve) => {

@@ -16,6 +16,7 @@ const USAGE = `skychoir <command> [options]
   model     list, activate or roll back model versions (skychoir model list|activate <v>|rollback)
   record    write a site's live sensor traffic to a sky log (skychoir record --help)
   hash-password   read a password on stdin, print its scrypt hash (broker users file)
+  passwd    set a curator panel user's password and role (skychoir passwd --help)
   doctor    check the machine: audio device, serial ports, broker, ffmpeg, disk, clock
   help      this text
 
@@ -81,6 +82,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'model': {
         const { modelCommand } = await import('./modelCommand.ts');
         return await modelCommand(withStore(rest, config));
+      }
+      case 'passwd': {
+        const { passwdCommand } = await import('./passwdCommand.ts');
+        return await passwdCommand(rest, config);
       }
       case 'record': {
         const { recordCommand } = await import('./recordCommand.ts');

@@ -25,6 +25,13 @@ export interface Config {
    */
   audio: { device: 'default' | 'none'; masterDb: number; loudnessTargetLufs: number };
   paths: { samples: string; model: string; store: string };
+  /**
+   * Sensor readers the engine runs itself, each given as the arguments of `skychoir sensor`
+   * (e.g. ["wind", "--format", "nmea", "--port", "/dev/serial/by-id/...", "--id", "roof-wind"]
+   * or ["camera", "--input", "/dev/video0", "--lat", "40.7", "--lon=-74"]); they publish on
+   * the engine's broker and site.
+   */
+  readers: string[][];
   /** The web stream (docs/stream.md). */
   stream: WebStreamConfig;
   /** The curator panel at /panel (docs/panel.md). */
@@ -55,6 +62,7 @@ export const DEFAULT_CONFIG: Config = {
     model: join(PROJECT_ROOT, 'models', 'default.onnx'),
     store: join(PROJECT_ROOT, 'var', 'skychoir.db'),
   },
+  readers: [],
   stream: structuredClone(DEFAULT_WEB_STREAM_CONFIG),
   panel: { enabled: true, sessionHours: 12, allowedOrigins: [], loginAttemptsPerMinute: 5 },
 };
@@ -82,7 +90,7 @@ const isSiteName = (v: unknown): v is string => typeof v === 'string' && /^[A-Za
 /** Merges a parsed JSON object over the defaults, validating every field it sets. */
 export function parseConfig(input: unknown, base: Config = DEFAULT_CONFIG, baseDir = process.cwd()): Config {
   if (!isRecord(input)) throw new ConfigError('config: want a JSON object');
-  const known = ['site', 'location', 'seed', 'http', 'broker', 'sky', 'audio', 'paths', 'stream', 'panel'];
+  const known = ['site', 'location', 'seed', 'http', 'broker', 'sky', 'audio', 'paths', 'stream', 'panel', 'readers'];
   for (const key of Object.keys(input)) {
     if (!known.includes(key)) throw new ConfigError(`config: unknown field '${key.slice(0, 40)}' (known: ${known.join(', ')})`);
   }
@@ -128,6 +136,13 @@ export function parseConfig(input: unknown, base: Config = DEFAULT_CONFIG, baseD
   c.audio.device = field(audio, 'device', 'audio', (v): v is 'default' | 'none' => v === 'default' || v === 'none', "'default' or 'none'") ?? c.audio.device;
   c.audio.masterDb = field(audio, 'masterDb', 'audio', (v): v is number => isNumber(v) && v <= MAX_MASTER_DB && v >= -60, `dB in -60..${MAX_MASTER_DB}`) ?? c.audio.masterDb;
   c.audio.loudnessTargetLufs = field(audio, 'loudnessTargetLufs', 'audio', (v): v is number => isNumber(v) && v >= -40 && v <= -6, 'LUFS in -40..-6') ?? c.audio.loudnessTargetLufs;
+  const readers = input.readers;
+  if (readers !== undefined) {
+    if (!Array.isArray(readers) || !readers.every((r) => Array.isArray(r) && r.length > 0 && r.every((a) => typeof a === 'string' && a.length < 4096))) {
+      throw new ConfigError('config readers: want a list of argument lists, e.g. [["wind", "--format", "nmea", "--port", "/dev/ttyUSB0", "--id", "roof-wind"]]');
+    }
+    c.readers = readers as string[][];
+  }
   const paths = section('paths');
   const samples = field(paths, 'samples', 'paths', isString, 'a folder');
   if (samples) c.paths.samples = resolve(baseDir, samples);

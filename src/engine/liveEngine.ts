@@ -28,6 +28,10 @@ import { Performance } from './performance.ts';
 import { FallbackModel } from './fallbackModel.ts';
 import type { ControlModel } from './controlModel.ts';
 import { SkyPublisher } from '../../sensors/skyPublisher.ts';
+import { SerialReader } from '../../sensors/serial/serialReader.ts';
+import { CameraReader } from '../../sensors/camera/cameraReader.ts';
+import { parseSensorArgs } from '../cli/sensorCommand.ts';
+import { parseCameraArgs } from '../cli/cameraCommand.ts';
 import { SkySimulator } from '../../sensors/simulator/skySimulator.ts';
 import { SkyLogReplay } from '../../sensors/replay/skyLogReplay.ts';
 import type { SkySource } from '../../sensors/skySource.ts';
@@ -42,6 +46,8 @@ import { applySettingsChange, DEFAULT_CURATOR_SETTINGS, type CuratorSettings } f
 import { startWebStream, type WebStream, type WebStreamStats } from '../stream/webStream.ts';
 import { skySnapshotFrom } from '../stream/skySnapshot.ts';
 import { sunElevationDeg } from '../features/sunPosition.ts';
+import { mountPanel, type MountedPanel } from '../panel/mountPanel.ts';
+import type { SkyState } from '../ingest/skyState.ts';
 
 /** How often the performance loop looks at the audio clock. */
 const TICK_MS = 100;
@@ -98,6 +104,8 @@ export class LiveEngine {
   private store: SkychoirStore | undefined;
   private memory: SkyMemory | undefined;
   private watcher: ActiveModelWatcher | undefined;
+  private readonly readers: { stop(): Promise<void> }[] = [];
+  private panel: MountedPanel | undefined;
   private timers: NodeJS.Timeout[] = [];
   private audioStats: AudioStats | undefined;
   private readonly systemd = new SdNotify();
@@ -199,6 +207,7 @@ export class LiveEngine {
 
     this.mqtt = new MqttIngest({ brokerUrl: this.brokerUrl, site: config.site, ...credentials }, ingest, log);
     this.mqtt.start();
+    this.startReaders(credentials);
     const sky = this.skySource();
     if (sky) {
       this.skyDescription = sky.describe();
@@ -226,8 +235,11 @@ export class LiveEngine {
         },
       });
     }
+    // The curator panel (/panel) needs the store: users, sessions, the audit log.
+    if (config.panel.enabled && this.store) this.panel = mountPanel({ engine: this, store: this.store, config, log });
     this.http = await startHttpServer(config.http.host, config.http.port, {
       ...(this.stream?.routes ?? {}),
+      ...(this.panel?.routes ?? {}),
       '/healthz': (_req, res) => sendJson(res, 200, this.health()),
       '/readyz': (_req, res) => {
         const verdict = readiness(this.health());
@@ -238,6 +250,7 @@ export class LiveEngine {
         res.end(formatMetrics(engineMetrics(this.health(), { listeners: this.stream?.listeners() ?? 0 })));
       },
     });
+    if (this.panel) this.http.onUpgrade(this.panel.upgrade);
     this.startWatchdog();
     log.info('skychoir is singing', { http: this.http.url, healthz: `${this.http.url}/healthz`, audio: this.device });
   }
@@ -261,6 +274,37 @@ export class LiveEngine {
         else this.systemd.status(advancing ? 'broker lost' : 'audio clock stalled');
       }, every),
     );
+  }
+
+  /**
+   * The sensor readers of the config, run inside the engine and publishing on its broker
+   * (with its internal credentials). A reader whose arguments are wrong is left out with
+   * a message; the rest, and the music, go on.
+   */
+  private startReaders(credentials: { username?: string | undefined; password?: string | undefined }): void {
+    const { config, log } = this;
+    for (const args of config.readers) {
+      const where = `reader [${args.join(' ').slice(0, 120)}]`;
+      try {
+        const common = { brokerUrl: this.brokerUrl, site: config.site, username: credentials.username, password: credentials.password, log };
+        if (args[0] === 'camera') {
+          const options = parseCameraArgs(args.slice(1));
+          if (options === 'help') continue;
+          const reader = new CameraReader({ ...options, ...common });
+          reader.start();
+          this.readers.push(reader);
+        } else {
+          const options = parseSensorArgs(args, {});
+          if (options === 'help') continue;
+          const reader = new SerialReader({ ...options, ...common });
+          reader.start();
+          this.readers.push(reader);
+        }
+        log.info(`${where} started`);
+      } catch (err) {
+        log.error(`${where}: ${(err as Error).message}; left out`);
+      }
+    }
   }
 
   private saveMemory(): void {
@@ -318,6 +362,21 @@ export class LiveEngine {
       latitudeDeg: config.location.latitudeDeg,
       longitudeDeg: config.location.longitudeDeg,
     });
+  }
+
+  /** What the engine knows of the sky now (the panel shows it). */
+  get skyState(): SkyState | undefined {
+    return this.ingest?.sky;
+  }
+
+  /** The model version playing: a store version or the shipped default. */
+  get modelPlaying(): string {
+    return this.watcher?.playing ?? '(none)';
+  }
+
+  /** Swaps to the store's active model version now rather than at the next poll. */
+  async followActiveModel(): Promise<void> {
+    await this.watcher?.check();
   }
 
   /** The curator's settings in force. */
@@ -399,14 +458,18 @@ export class LiveEngine {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    // No model swap and no window in flight from here on: the model is released below.
+    this.watcher?.stop();
+    await this.performance?.halt();
     this.audioStats?.stop();
+    await this.panel?.stop();
     await this.http?.close();
     await this.stream?.stop();
     await this.publisher?.stop();
+    await Promise.all(this.readers.map((r) => r.stop()));
     await this.mqtt?.stop();
     this.graph?.dispose();
     await this.context?.close().catch(() => undefined);
-    this.watcher?.stop();
     this.saveMemory();
     this.store?.close();
     this.store = undefined;

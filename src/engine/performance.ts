@@ -59,6 +59,7 @@ export class Performance {
   private lastFeatures: Float32Array = new Float32Array(0);
   private nextWindow = 0;
   private busy = false;
+  private halted = false;
   private readonly derived = new DerivedEventDetector();
   private settings: CuratorSettings = DEFAULT_CURATOR_SETTINGS;
   private masterDb: number | undefined;
@@ -88,9 +89,18 @@ export class Performance {
     return this.model;
   }
 
+  /**
+   * Stops planning and resolves once no window is being planned, so the model can be
+   * released safely (a model call still running on a released ONNX session crashes).
+   */
+  async halt(): Promise<void> {
+    this.halted = true;
+    while (this.busy) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+
   /** Plans every window that starts before audioNowS + LOOKAHEAD_S. Never throws. */
   async advance(audioNowS: number): Promise<void> {
-    if (this.busy) return; // a slow model call: the next timer tick catches up
+    if (this.busy || this.halted) return; // a slow model call: the next timer tick catches up
     this.busy = true;
     try {
       while (this.nextWindow * CONTROL_PERIOD_S <= audioNowS + LOOKAHEAD_S) {

@@ -1,16 +1,28 @@
 /**
- * The engine's HTTP port: GET /healthz for now (the stream, panel and metrics join it in
- * later stages). It reads no request bodies and answers only the routes it knows, so a
- * hostile request gets a short error and costs nothing.
+ * The engine's HTTP port: /healthz, /metrics, the stream and the panel. It answers only
+ * the routes it knows and only the methods each route declares (GET and HEAD unless it
+ * says otherwise), so a hostile request gets a short error and costs nothing; it reads
+ * no request bodies itself (a route that accepts POST reads and limits its own).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { once } from 'node:events';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
+/** A route that accepts other methods than GET/HEAD (HEAD is allowed wherever GET is). */
+export interface MethodRoute {
+  methods: readonly ('GET' | 'POST' | 'PUT' | 'DELETE')[];
+  handler: RouteHandler;
+}
+
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
 export interface HttpServer {
   readonly url: string;
   readonly port: number;
+  /** Hands HTTP upgrade requests (WebSocket) to `handler`; without one they are refused. */
+  onUpgrade(handler: UpgradeHandler): void;
   close(): Promise<void>;
 }
 
@@ -29,7 +41,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 export async function startHttpServer(
   host: string,
   port: number,
-  routes: Record<string, RouteHandler>,
+  routes: Record<string, RouteHandler | MethodRoute>,
 ): Promise<HttpServer> {
   const server: Server = createServer((req, res) => {
     const rawUrl = req.url ?? '/';
@@ -40,11 +52,14 @@ export async function startHttpServer(
     } catch {
       return sendJson(res, 400, { error: 'bad request line' });
     }
-    const handler = routes[path];
-    if (!handler) return sendJson(res, 404, { error: `no route ${path.slice(0, 100)}` });
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('allow', 'GET, HEAD');
-      return sendJson(res, 405, { error: `method ${req.method ?? ''} not allowed` });
+    const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
+    if (!route) return sendJson(res, 404, { error: `no route ${path.slice(0, 100)}` });
+    const handler = typeof route === 'function' ? route : route.handler;
+    const methods: readonly string[] = typeof route === 'function' ? ['GET'] : route.methods;
+    const allowed = methods.includes('GET') ? [...methods, 'HEAD'] : methods;
+    if (!allowed.includes(req.method ?? '')) {
+      res.setHeader('allow', allowed.join(', '));
+      return sendJson(res, 405, { error: `method ${(req.method ?? '').slice(0, 20)} not allowed` });
     }
     try {
       handler(req, res);
@@ -58,6 +73,11 @@ export async function startHttpServer(
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 5_000;
   server.maxHeadersCount = 50;
+  let upgrade: UpgradeHandler | undefined;
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (upgrade && (req.url ?? '').length <= MAX_URL_LENGTH) return upgrade(req, socket, head);
+    socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+  });
   server.listen(port, host);
   try {
     await once(server, 'listening');
@@ -69,6 +89,9 @@ export async function startHttpServer(
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`,
     port: boundPort,
+    onUpgrade: (handler) => {
+      upgrade = handler;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
