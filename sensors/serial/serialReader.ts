@@ -10,6 +10,7 @@
  * pass a stable /dev/serial/by-id/... symlink (docs/sensors.md) and the reader follows
  * the device to whatever ttyUSBn it comes back as.
  */
+import { discoveryMessages } from '../homeAssistant.ts';
 import { connectSensorClient } from '../sensorClient.ts';
 import { outgoingProblem } from '../outgoing.ts';
 import { realpathSync } from 'node:fs';
@@ -38,6 +39,8 @@ export interface SerialReaderOptions {
   sensorId: string;
   username?: string;
   password?: string;
+  /** Announce the role's quantities to Home Assistant (MQTT discovery) on connect. */
+  homeAssistantDiscovery?: boolean;
   /** No byte for this long is a fault: the port is closed and reopened. Default 30 s. */
   staleAfterMs?: number;
   /** First reopen delay, doubled after each failure up to `reopenMaxMs`. Default 0.5 s. */
@@ -132,6 +135,9 @@ export class SerialReader {
     client.on('connect', () => {
       this.log.info(`${this.who}: connected to ${brokerUrl}`);
       client.publish(availability, this.online ? 'online' : 'offline', { qos: 1, retain: true });
+      if (this.options.homeAssistantDiscovery) {
+        for (const m of discoveryMessages(site, sensorId, ROLE_QUANTITIES[this.options.role])) client.publish(m.topic, m.payload, { qos: 1, retain: true });
+      }
       if (this.pendingState !== undefined) {
         client.publish(sensorTopic(site, sensorId, 'state'), this.pendingState, {
           qos: 1,

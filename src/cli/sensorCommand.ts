@@ -25,6 +25,7 @@ export const SENSOR_USAGE = `skychoir sensor <wind|baro|rain|weather> --format <
   --id         sensor id in the topics (default: <role>)
   --stale-after  no data for this long reopens the port, e.g. 30s (default: 30s)
   --allow-missing-checksum  nmea only: accept sentences without *hh (legacy talkers)
+  --ha-discovery  announce the sensor's quantities to Home Assistant (MQTT discovery)
   --username / --password   MQTT credentials (or SKYCHOIR_MQTT_USERNAME/_PASSWORD)`;
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -45,6 +46,7 @@ export function parseSensorArgs(
       id: { type: 'string' },
       'stale-after': { type: 'string', default: '30s' },
       'allow-missing-checksum': { type: 'boolean', default: false },
+      'ha-discovery': { type: 'boolean', default: false },
       username: { type: 'string' },
       password: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -95,6 +97,7 @@ export function parseSensorArgs(
     username: values.username ?? env.SKYCHOIR_MQTT_USERNAME,
     password: values.password ?? env.SKYCHOIR_MQTT_PASSWORD,
     staleAfterMs: staleAfterS * 1000,
+    homeAssistantDiscovery: values['ha-discovery'],
   };
 }
 
