@@ -32,6 +32,8 @@ export interface RenderOptions {
   masterDb: number;
   /** The curator's settings (a panel preview renders with the settings under test). */
   settings?: CuratorSettings;
+  /** Swap to another model at this audio time, as a deploy would live (tests of the swap). */
+  swap?: { atS: number; model: ControlModel };
   log?: Logger;
   onProgress?: (doneS: number, totalS: number) => void;
 }
@@ -91,6 +93,9 @@ export async function renderOffline(options: RenderOptions): Promise<RenderResul
       .suspend(t)
       .then(async () => {
         try {
+          if (options.swap && t === Math.ceil(options.swap.atS / CONTROL_PERIOD_S) * CONTROL_PERIOD_S) {
+            await performance.swapModel(options.swap.model);
+          }
           await step(t);
           if (k % 120 === 0) options.onProgress?.(t, options.durationS);
         } catch (err) {
