@@ -74,4 +74,21 @@ describe('curator settings', () => {
     assert.ok(flocks(run(DEFAULT_CURATOR_SETTINGS, true)) > 0);
     assert.equal(flocks(run(applySettingsChange(DEFAULT_CURATOR_SETTINGS, { motifs: { flock: false } }), true)), 0);
   });
+
+  it('a day schedule holds a movement for chosen hours; the sun chooses the rest', () => {
+    assert.throws(() => applySettingsChange(DEFAULT_CURATOR_SETTINGS, { movementByHour: ['night'] }), /want 24 entries/);
+    assert.throws(
+      () => applySettingsChange(DEFAULT_CURATOR_SETTINGS, { movementByHour: Array.from({ length: 24 }, (_, h) => (h === 5 ? 'siesta' : 'sun')) }),
+      /movementByHour\[5\]: want one of sun, night/,
+    );
+    const schedule = applySettingsChange(DEFAULT_CURATOR_SETTINGS, { movementByHour: Array.from({ length: 24 }, (_, h) => (h === 12 ? 'night' : 'sun')) });
+    const noon = { sunElevationDeg: 45, localHour: 12.5, season: 0 };
+    const afternoon = { sunElevationDeg: 35, localHour: 15, season: 0 };
+    const c = new Conductor({ seed: 1, samples: SHIPPED_SAMPLES });
+    c.settings = schedule;
+    for (let t = 0; t < 1200; t += 0.5) c.plan({ fromS: t, toS: t + 0.5, controls: controlsFrom({}, 0.5), events: [], rain: 0, moment: noon });
+    assert.equal(c.currentMovement.name, 'night', 'held at noon by the schedule');
+    for (let t = 1200; t < 2400; t += 0.5) c.plan({ fromS: t, toS: t + 0.5, controls: controlsFrom({}, 0.5), events: [], rain: 0, moment: afternoon });
+    assert.equal(c.currentMovement.name, 'afternoon', 'the sun chooses again at 15:00, after the transition');
+  });
 });

@@ -101,7 +101,7 @@ export class Conductor {
   plan(input: ConductorInput): Decision[] {
     const out: Decision[] = [];
     const moment = input.moment ?? NOON_MOMENT;
-    this.movement = this.movements.update(moment, input.fromS);
+    this.movement = this.movements.update(moment, input.fromS, this.settings.movementByHour);
     const controls = applyCuratorLimits(shapeControls(input.controls, this.movement), this.settings);
     this.moveHarmony(controls, input.fromS, moment.season);
     this.events.hear(input.events.filter((e) => this.settings.motifs[e.kind]));

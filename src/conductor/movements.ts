@@ -42,9 +42,13 @@ export class MovementBlend {
     this.piece = piece;
   }
 
-  /** Moves the blend towards the movement of this moment, as of audio time nowS. */
-  update(moment: SkyMoment, nowS: number): BlendedMovement {
-    const target = movementAt(moment);
+  /**
+   * Moves the blend towards the movement of this moment, as of audio time nowS: the one
+   * the sun says, unless the curator's schedule names one for this local hour.
+   */
+  update(moment: SkyMoment, nowS: number, schedule?: readonly (MovementName | 'sun')[]): BlendedMovement {
+    const pinned = schedule?.[Math.min(23, Math.max(0, Math.floor(moment.localHour)))];
+    const target = pinned && pinned !== 'sun' ? pinned : movementAt(moment);
     if (!this.weights) {
       // The first moment is taken as it is: a cold start begins in the right movement.
       this.weights = Object.fromEntries(MOVEMENTS.map((m) => [m, m === target ? 1 : 0])) as Record<MovementName, number>;

@@ -6,6 +6,7 @@
 import { LAYERS, type LayerName } from '../model/controlVector.ts';
 import { SKY_EVENT_KINDS, type SkyEventKind } from '../ingest/sensorMessage.ts';
 import { MAX_MASTER_DB } from '../config/config.ts';
+import { MOVEMENTS, type MovementName } from '../conductor/piece.ts';
 
 export interface LayerSetting {
   enabled: boolean;
@@ -29,6 +30,11 @@ export interface CuratorSettings {
   volumeByHourDb: number[];
   /** Which sky events the choir answers. */
   motifs: Record<SkyEventKind, boolean>;
+  /**
+   * The day's movements by local hour: 'sun' lets the sun choose (dawn comes earlier in
+   * summer); a movement name holds that movement for the hour, e.g. night from 23:00.
+   */
+  movementByHour: (MovementName | 'sun')[];
 }
 
 export const DEFAULT_CURATOR_SETTINGS: CuratorSettings = {
@@ -40,6 +46,7 @@ export const DEFAULT_CURATOR_SETTINGS: CuratorSettings = {
   quietHours: { enabled: false, from: '23:00', to: '07:00', volumeDb: -12 },
   volumeByHourDb: Array.from({ length: 24 }, () => 0),
   motifs: Object.fromEntries(SKY_EVENT_KINDS.map((k) => [k, true])) as Record<SkyEventKind, boolean>,
+  movementByHour: Array.from({ length: 24 }, () => 'sun' as const),
 };
 
 export class SettingsError extends Error {}
@@ -103,6 +110,15 @@ export function applySettingsChange(base: CuratorSettings, change: unknown): Cur
     const v = change.volumeByHourDb;
     if (!Array.isArray(v) || v.length !== 24) throw new SettingsError('volumeByHourDb: want 24 numbers (hours 0..23)');
     s.volumeByHourDb = v.map((x, h) => num(x, `volumeByHourDb[${h}]`, -40, 0));
+  }
+  if (change.movementByHour !== undefined) {
+    const v = change.movementByHour;
+    const allowed = ['sun', ...MOVEMENTS];
+    if (!Array.isArray(v) || v.length !== 24) throw new SettingsError('movementByHour: want 24 entries (hours 0..23)');
+    s.movementByHour = v.map((m, h) => {
+      if (typeof m !== 'string' || !allowed.includes(m)) throw new SettingsError(`movementByHour[${h}]: want one of ${allowed.join(', ')}`);
+      return m as MovementName | 'sun';
+    });
   }
   if (change.motifs !== undefined) {
     if (!isRecord(change.motifs)) throw new SettingsError('motifs: want an object by event kind');
