@@ -253,7 +253,11 @@ export class ChoirGraph {
     this.limiter.dispose();
     this.ceiling.dispose();
     this.meter.disconnect();
-    this.context.dispose();
+    // Not this.context.dispose(): Tone's Context.dispose() also closes the native context,
+    // without awaiting it, while its owner (the live engine) closes it too; two closes at
+    // once made node-web-audio-api panic ("Panic in async function", an unhandled
+    // rejection at stop). The owner of the native context closes it, once. Tone's context
+    // runs no timers here (clockSource 'offline'), so there is nothing else to release.
   }
 }
 
