@@ -8,6 +8,8 @@
  * that makes exactly `cloudCover` of the visible pixels cloud (alpha >= 0.5); cloud edges
  * are soft over a few pixels, thicker cloud is greyer.
  */
+import { uniform } from '../simulator/hashNoise.ts';
+import { mulberry32 } from '../../src/model/seededRandom.ts';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createSkyFrame, frameBytes, type SkyFrame } from './skyFrame.ts';
@@ -92,30 +94,11 @@ export interface SyntheticSkyClip {
 
 // ---- seeded numbers ---------------------------------------------------------------
 
-function hash32(a: number, b: number, c: number): number {
-  // murmur3 fmix32 over a mix of three words (as in sensors/simulator/hashNoise.ts)
-  let h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77) ^ Math.imul(c, 0xc2b2ae3d)) >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b) >>> 0;
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35) >>> 0;
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-const unit = (a: number, b: number, c: number): number => hash32(a, b, c) / 4294967296;
+/** Stateless seeded numbers: the simulator's hash noise, so both skies share one source. */
+const unit = (a: number, b: number, c: number): number => uniform(a, b, c);
 
 /** A small seeded generator (mulberry32) for scenario choices. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRandom = mulberry32;
 
 // ---- clouds -----------------------------------------------------------------------
 
@@ -416,7 +399,7 @@ export function syntheticSkyClip(options: SyntheticSkyOptions): SyntheticSkyClip
     if (cover >= 1) threshold = -Infinity;
     else if (cover > 0) threshold = quantileAbove(field, cover);
     const edge = 0.05; // noise units over which a cloud edge fades (a few pixels)
-    let state = hash32(seed, 77, index) || 1;
+    let state = Math.floor(uniform(seed, 77, index) * 4294967296) || 1;
     const gaussian = (): number => {
       // sum of two uniforms (triangular, unit variance), xorshift32: enough for sensor noise
       let s = 0;
