@@ -81,6 +81,8 @@ describe('curator panel in Chromium', { skip, timeout: 90_000 }, () => {
     assert.equal(await page.textContent('#who'), 'ada (curator)');
     assert.equal(await page.locator('#features .bar').count(), 19);
     assert.equal(await page.locator('#controls .bar').count(), 22);
+    // Readings fill in as each sensor's first state arrives (rain every 30 s): wait for them.
+    await page.waitForFunction(() => document.querySelectorAll('#readings tr').length > 5, undefined, { timeout: 40_000 });
     assert.ok((await page.locator('#readings tr').count()) > 5);
     await page.screenshot({ path: join(ARTIFACTS, 'panel-live.png'), fullPage: true });
   });
