@@ -2,7 +2,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { renderOffline } from '../render/offlineRender.ts';
+import { renderOffline, renderSettingsFrom } from '../render/offlineRender.ts';
 import { encodeWav24 } from '../render/wavWriter.ts';
 import { measureLevels } from '../analysis/levels.ts';
 import { skyFromName } from '../sky/skyFromName.ts';
@@ -50,11 +50,8 @@ export async function renderCommand(args: string[], config: Config): Promise<num
     skyStartMs: sky.startMs,
     durationS,
     seed,
-    site: config.site,
-    location: config.location,
-    samplesDir: config.paths.samples,
+    ...renderSettingsFrom(config),
     model,
-    masterDb: config.audio.masterDb,
     log,
     onProgress: (done, total) => process.stderr.write(`  ${((100 * done) / total).toFixed(0)}% (${done.toFixed(0)} s)\r`),
   });

@@ -8,7 +8,7 @@
  */
 import type { MappingExample } from './mappingExamples.ts';
 import type { ModelBundleOptions } from './modelBundle.ts';
-import { DEFAULT_BUNDLE_OPTIONS, meanAbsError, trainingSetOf } from './modelBundle.ts';
+import { DEFAULT_BUNDLE_OPTIONS, meanAbsError, trainerOptionsOf, trainingSetOf } from './modelBundle.ts';
 import { trainMlp } from './mlpTrainer.ts';
 
 export function crossValidatedMeanAbsError(
@@ -22,15 +22,7 @@ export function crossValidatedMeanAbsError(
     const train = examples.filter((_, n) => n % folds !== fold);
     const held = examples.filter((_, n) => n % folds === fold);
     if (held.length === 0) continue;
-    const { weights } = trainMlp(trainingSetOf(train), {
-      hiddenSize: o.hiddenSize,
-      seed: o.seed,
-      epochs: o.epochs,
-      learningRate: o.learningRate,
-      weightDecay: o.weightDecay,
-      batchSize: o.batchSize,
-      patience: o.patience,
-    });
+    const { weights } = trainMlp(trainingSetOf(train), trainerOptionsOf(o));
     weightedSum += meanAbsError(weights, trainingSetOf(held)) * held.length;
   }
   return weightedSum / examples.length;

@@ -130,13 +130,7 @@ export function buildModelBundle(
   const o: ModelBundleOptions = { ...DEFAULT_BUNDLE_OPTIONS, ...options };
   const set = trainingSetOf(examples);
   const { weights, finalLoss, epochs: epochsRun } = trainMlp(set, {
-    hiddenSize: o.hiddenSize,
-    seed: o.seed,
-    epochs: o.epochs,
-    learningRate: o.learningRate,
-    weightDecay: o.weightDecay,
-    batchSize: o.batchSize,
-    patience: o.patience,
+    ...trainerOptionsOf(o),
     ...(o.onProgress
       ? { onProgress: o.onProgress, progressEvery: Math.max(1, Math.floor(o.epochs / 10)) }
       : {}),
@@ -186,4 +180,17 @@ export function buildModelBundle(
     },
   };
   return { onnx, meta, weights };
+}
+
+/** The trainer's settings within bundle options (shared with cross-validation). */
+export function trainerOptionsOf(o: ModelBundleOptions): Pick<ModelBundleOptions, 'hiddenSize' | 'seed' | 'epochs' | 'learningRate' | 'weightDecay' | 'batchSize' | 'patience'> {
+  return {
+    hiddenSize: o.hiddenSize,
+    seed: o.seed,
+    epochs: o.epochs,
+    learningRate: o.learningRate,
+    weightDecay: o.weightDecay,
+    batchSize: o.batchSize,
+    patience: o.patience,
+  };
 }

@@ -16,9 +16,15 @@ import { CONTROL_PERIOD_S, Performance } from '../engine/performance.ts';
 import type { ControlModel } from '../engine/controlModel.ts';
 import type { SkySource } from '../../sensors/skySource.ts';
 import type { Logger } from '../log/logger.ts';
+import type { Config } from '../config/config.ts';
 import { DEFAULT_CURATOR_SETTINGS, type CuratorSettings } from '../engine/curatorSettings.ts';
 
 export const RENDER_SAMPLE_RATE = 48000;
+
+/** The parts of a render that come from the engine's configuration: site, place, samples, level. */
+export function renderSettingsFrom(config: Config): Pick<RenderOptions, 'site' | 'location' | 'samplesDir' | 'masterDb'> {
+  return { site: config.site, location: config.location, samplesDir: config.paths.samples, masterDb: config.audio.masterDb };
+}
 
 export interface RenderOptions {
   sky: SkySource;

@@ -11,7 +11,7 @@ import {
   type SkyEventKind,
 } from '../../src/ingest/sensorMessage.ts';
 import { sunElevationDeg } from '../../src/features/sunPosition.ts';
-import { renderOffline, type RenderResult } from '../../src/render/offlineRender.ts';
+import { renderOffline, renderSettingsFrom, type RenderResult } from '../../src/render/offlineRender.ts';
 import { MappingModel } from '../../src/model/mappingModel.ts';
 import { DEFAULT_CONFIG } from '../../src/config/config.ts';
 import type { Publication, SkySource } from '../../sensors/skySource.ts';
@@ -204,11 +204,8 @@ export async function renderFrozenSky(
       skyStartMs: sky.startMs,
       durationS,
       seed,
-      site: config.site,
-      location: config.location,
-      samplesDir: config.paths.samples,
+      ...renderSettingsFrom(config),
       model,
-      masterDb: config.audio.masterDb,
       onProgress,
     });
   } finally {

@@ -1,5 +1,5 @@
 /** Renders a preset sky through the real pipeline (samples, ONNX model, Tone graph). */
-import { renderOffline, type RenderResult } from '../../src/render/offlineRender.ts';
+import { renderOffline, renderSettingsFrom, type RenderResult } from '../../src/render/offlineRender.ts';
 import { MappingModel } from '../../src/model/mappingModel.ts';
 import { skyFromName } from '../../src/sky/skyFromName.ts';
 import { DEFAULT_CONFIG } from '../../src/config/config.ts';
@@ -14,11 +14,8 @@ export async function renderPreset(sky: string, durationS: number, seed: number)
       skyStartMs: named.startMs,
       durationS,
       seed,
-      site: config.site,
-      location: config.location,
-      samplesDir: config.paths.samples,
+      ...renderSettingsFrom(config),
       model,
-      masterDb: config.audio.masterDb,
     });
   } finally {
     await model.dispose();
