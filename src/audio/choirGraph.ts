@@ -25,6 +25,8 @@ interface LayerBus {
   gainTarget: RampedParam;
   lowpassTarget: RampedParam;
   sendTarget: RampedParam;
+  /** The layer's sound after its low-pass, when metered. */
+  meter?: AnalyserNode;
 }
 
 interface Voice {
@@ -42,6 +44,8 @@ export interface ChoirGraphOptions {
   limiterDb?: number;
   reverbDecayS?: number;
   seed: number;
+  /** Measure each layer's level with an analyser (the live panel's meters); renders skip it. */
+  layerMeters?: boolean;
 }
 
 /** Never schedule closer to "now" than this: a ramp that starts in the past is a step. */
@@ -109,7 +113,14 @@ export class ChoirGraph {
       Tone.connect(lowpass, this.master);
       lowpass.connect(send);
       Tone.connect(send, this.reverb);
+      let meter: AnalyserNode | undefined;
+      if (options.layerMeters) {
+        meter = raw.createAnalyser();
+        meter.fftSize = 2048;
+        lowpass.connect(meter);
+      }
       buses[layer] = {
+        meter,
         gain,
         lowpass,
         send,
@@ -219,12 +230,20 @@ export class ChoirGraph {
 
   /** RMS of the last ~43 ms of output, in dBFS (live metering for /healthz). */
   outputRmsDbfs(): number {
-    const block = new Float32Array(this.meter.fftSize);
-    this.meter.getFloatTimeDomainData(block);
-    let sum = 0;
-    for (const x of block) sum += x * x;
-    const rms = Math.sqrt(sum / block.length);
-    return rms > 0 ? 20 * Math.log10(rms) : -Infinity;
+    return analyserRmsDbfs(this.meter);
+  }
+
+  /**
+   * Each layer's measured level (RMS of its last ~43 ms after the layer's low-pass, before
+   * the master), in dBFS; null for every layer when the graph was built without meters.
+   */
+  layerRmsDbfs(): Record<LayerName, number | null> {
+    const out = {} as Record<LayerName, number | null>;
+    for (const layer of LAYERS) {
+      const meter = this.buses[layer].meter;
+      out[layer] = meter ? analyserRmsDbfs(meter) : null;
+    }
+    return out;
   }
 
   /** Sets the master volume with a ramp (curator volume, quiet hours). */
@@ -247,6 +266,7 @@ export class ChoirGraph {
       bus.gain.disconnect();
       bus.lowpass.disconnect();
       bus.send.disconnect();
+      bus.meter?.disconnect();
     }
     this.reverb.dispose();
     this.master.dispose();
@@ -259,6 +279,15 @@ export class ChoirGraph {
     // rejection at stop). The owner of the native context closes it, once. Tone's context
     // runs no timers here (clockSource 'offline'), so there is nothing else to release.
   }
+}
+
+function analyserRmsDbfs(meter: AnalyserNode): number {
+  const block = new Float32Array(meter.fftSize);
+  meter.getFloatTimeDomainData(block);
+  let sum = 0;
+  for (const x of block) sum += x * x;
+  const rms = Math.sqrt(sum / block.length);
+  return rms > 0 ? 20 * Math.log10(rms) : -Infinity;
 }
 
 function clampPan(p: number): number {

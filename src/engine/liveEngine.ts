@@ -72,6 +72,8 @@ export interface HealthReport {
     running: boolean;
     currentTimeS: number;
     rmsDbfs: number | null;
+    /** Each layer's measured level (dBFS RMS after its low-pass), null when silent or unmetered. */
+    layerRmsDbfs: Record<string, number | null>;
     voices: number;
     voicesStarted: number;
     stats: AudioStatsSnapshot;
@@ -179,7 +181,7 @@ export class LiveEngine {
 
     const ingest = new Ingest(config.site, log);
     this.ingest = ingest;
-    const graph = new ChoirGraph(context, bank, { masterDb: config.audio.masterDb, seed: config.seed });
+    const graph = new ChoirGraph(context, bank, { masterDb: config.audio.masterDb, seed: config.seed, layerMeters: true });
     this.graph = graph;
     const conductor = new Conductor({ seed: config.seed, samples: bank.infos() });
     this.conductor = conductor;
@@ -415,6 +417,9 @@ export class LiveEngine {
         running,
         currentTimeS: Number((context?.currentTime ?? 0).toFixed(2)),
         rmsDbfs: Number.isFinite(rms) ? Number(rms.toFixed(1)) : null,
+        layerRmsDbfs: Object.fromEntries(
+          Object.entries(graph?.layerRmsDbfs() ?? {}).map(([layer, db]) => [layer, db !== null && Number.isFinite(db) ? Number(db.toFixed(1)) : null]),
+        ),
         voices: graph?.soundingVoices ?? 0,
         voicesStarted: graph?.voicesStarted ?? 0,
         stats: this.audioStats?.snapshot() ?? EMPTY_STATS,
