@@ -107,6 +107,39 @@ describe('curator panel in Chromium', { skip, timeout: 90_000 }, () => {
     await page.waitForFunction(() => /lobby evening/.test(document.getElementById('presets')?.textContent ?? ''));
   });
 
+  it('holds a movement for an hour in the day schedule; the engine follows, a reload keeps it, a bad value is refused', async () => {
+    await page.click('nav button[data-view=tune]');
+    assert.equal(await page.locator('#tuneSchedule select').count(), 24);
+    const options = await page.$$eval('#movement-3 option', (os) => os.map((o) => (o as HTMLOptionElement).value));
+    assert.deepEqual(options, ['sun', 'night', 'dawn', 'morning', 'noon', 'afternoon', 'dusk']);
+    assert.match((await page.textContent('#movement-3 option[value=sun]')) ?? '', /^sun: (night|dawn)$/, 'the sun at 03:30 in New York');
+    await page.selectOption('#movement-3', 'dawn');
+    await page.selectOption('#movement-22', 'night');
+    await until('the engine holding dawn at 03:00 and night at 22:00', () => rig.engine.settings.movementByHour[3] === 'dawn' && rig.engine.settings.movementByHour[22] === 'night');
+    const seen = await page.evaluate(async () => ((await (await fetch('/panel/api/state')).json()) as { settings: { movementByHour: string[] } }).settings.movementByHour);
+    assert.equal(seen[3], 'dawn');
+    assert.equal(seen[22], 'night');
+    assert.equal(seen.filter((m) => m === 'sun').length, 22);
+    assert.match((await page.getAttribute('#tuneSchedule label[data-hour="3"]', 'class')) ?? '', /mv-dawn pinned/);
+    await page.locator('#tuneSchedule').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, 'panel-schedule.png'), fullPage: true });
+
+    await page.reload();
+    await page.waitForSelector('#app:not([hidden])');
+    await page.click('nav button[data-view=tune]');
+    assert.equal(await page.$eval('#movement-3', (el) => (el as HTMLSelectElement).value), 'dawn');
+    assert.equal(await page.$eval('#movement-22', (el) => (el as HTMLSelectElement).value), 'night');
+
+    // A value the page does not offer (a tampered option) is refused by the engine with its message.
+    await page.$eval('#movement-5', (el) => el.appendChild(Object.assign(document.createElement('option'), { value: 'midnight', textContent: 'midnight' })));
+    await page.selectOption('#movement-5', 'midnight');
+    await page.waitForFunction(() => /movementByHour\[5\]/.test(document.getElementById('msg')?.textContent ?? ''));
+    assert.equal(await page.textContent('#msg'), 'movementByHour[5]: want one of sun, night, dawn, morning, noon, afternoon, dusk');
+    assert.equal(await page.getAttribute('#msg', 'class'), 'error');
+    assert.equal(rig.engine.settings.movementByHour[5], 'sun');
+    assert.equal(await page.$eval('#movement-5', (el) => (el as HTMLSelectElement).value), 'sun', 'the control shows the setting in force again');
+  });
+
   it('composes a sky, adds it as an example, trains, previews and deploys', async () => {
     await page.click('nav button[data-view=teach]');
     await setRange(page, '#sky-rainMmH', 15);
@@ -160,6 +193,8 @@ describe('curator panel in Chromium', { skip, timeout: 90_000 }, () => {
     await viewer.click('nav button[data-view=tune]');
     assert.equal(await viewer.isDisabled('#masterDb'), true);
     assert.equal(await viewer.isDisabled('#presetSave'), true);
+    assert.equal(await viewer.isDisabled('#movement-12'), true);
+    assert.equal(await viewer.isDisabled('#scheduleSun'), true);
     await viewer.screenshot({ path: join(ARTIFACTS, 'panel-viewer.png'), fullPage: true });
     // Even forcing the request from the page's own script is refused.
     const status = await viewer.evaluate(async () => {

@@ -16,7 +16,8 @@ import { composedSkyLog, parseComposedSky } from '../src/panel/composedSky.ts';
 import { parseSkyLog } from '../sensors/replay/skyLogReplay.ts';
 import { SkychoirStore } from '../src/store/store.ts';
 import { checkLogin } from '../src/panel/panelUsers.ts';
-import { PROJECT_ROOT } from '../src/config/config.ts';
+import { DEFAULT_CONFIG, PROJECT_ROOT } from '../src/config/config.ts';
+import { sunMovementsToday } from '../src/panel/sunSchedule.ts';
 
 const request = (headers: Record<string, string>): IncomingMessage => ({ headers, socket: {} }) as unknown as IncomingMessage;
 
@@ -62,6 +63,18 @@ describe('panel parts', () => {
     assert.equal(log.entries.filter((e) => e.channel === 'event' && (e.payload as { kind: string }).kind === 'flock').length, 2);
     assert.throws(() => parseComposedSky({ windMps: 99 }), /sky.windMps: want a number in 0..30/);
     assert.throws(() => parseComposedSky({ hail: 1 }), /unknown field 'hail'/);
+  });
+
+  it("shows what 'sun' chooses hour by hour: dawn comes earlier in summer", () => {
+    const nyc = DEFAULT_CONFIG.location;
+    const june = sunMovementsToday(nyc, Date.UTC(2026, 5, 21, 16));
+    const december = sunMovementsToday(nyc, Date.UTC(2026, 11, 21, 16));
+    assert.equal(june.length, 24);
+    assert.equal(june[5], 'dawn', '05:30 in June: the sun is just up');
+    assert.equal(december[5], 'night', '05:30 in December: still dark');
+    assert.equal(june[12], 'noon');
+    assert.equal(december[17], 'dusk');
+    assert.equal(june[20], 'dusk', 'summer evenings are long');
   });
 
   it('skychoir passwd stores a scrypt hash read from stdin', () => {

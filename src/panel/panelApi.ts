@@ -28,6 +28,8 @@ import { JobBusyError, type PanelJobs } from './panelJobs.ts';
 import { PREVIEW_SECONDS, parsePreviewRequest, type PreviewRenderer } from './previewRenderer.ts';
 import { COMPOSED_SKY_FIELDS, ComposedSkyError, composedSkyFeatures, parseComposedSky } from './composedSky.ts';
 import { panelPageHtml } from './panelPage.ts';
+import { sunMovementsToday } from './sunSchedule.ts';
+import { MOVEMENTS } from '../conductor/piece.ts';
 
 export const SETTINGS_KEY = 'curator.settings';
 
@@ -261,6 +263,9 @@ export function panelRoutes(p: PanelApiParts): Record<string, RouteHandler | Met
         controls: CONTROL_NAMES,
         layers: LAYERS,
         motifs: SKY_EVENT_KINDS,
+        movements: MOVEMENTS,
+        sunMovementByHour: sunMovementsToday(p.config.location, Date.now()),
+        timeZone: p.config.location.timeZone,
         previewSeconds: PREVIEW_SECONDS,
       },
     });

@@ -281,6 +281,7 @@ export const panelClientScript = `
       tuneInputs.push({ input: input, fill: function () { input.value = st().quietHours[k]; } });
     });
     slider(qu, 'quiet volume', -60, 0, 1, function () { return st().quietHours.volumeDb; }, function (v) { setting({ quietHours: { volumeDb: v } }); }, ' dB').id = 'quietVolume';
+    buildSchedule(st);
     var hours = $('tuneHours'); clear(hours);
     for (var hIdx = 0; hIdx < 24; hIdx++) (function (hour) {
       var l = el('label', { title: hour + ':00' }, hours);
@@ -296,9 +297,30 @@ export const panelClientScript = `
     $('presetSave').onclick = function () { var n = $('presetName').value.trim(); if (!n) return say('give the preset a name', 'error'); change('/panel/api/presets', { action: 'save', name: n }, 'preset saved').then(function (j) { S.state.presets = j.presets; renderPresets(); }); };
     fillTune(); renderPresets();
   }
+  // The day schedule: a select per local hour, 'sun' or a movement of the piece.
+  function siteHour() {
+    try { return Number(new Intl.DateTimeFormat('en-GB', { timeZone: S.state.vocabulary.timeZone, hour: 'numeric', hourCycle: 'h23' }).format(new Date())); } catch (e) { return new Date().getHours(); }
+  }
+  function buildSchedule(st) {
+    var v = S.state.vocabulary, box = $('tuneSchedule'); clear(box);
+    for (var hIdx = 0; hIdx < 24; hIdx++) (function (hour) {
+      var cell = el('label', { 'data-hour': hour }, box);
+      el('span', null, cell, (hour < 10 ? '0' : '') + hour + ':00');
+      var sel = el('select', { id: 'movement-' + hour, 'aria-label': 'movement at ' + hour + ':00' }, cell);
+      el('option', { value: 'sun' }, sel, 'sun: ' + v.sunMovementByHour[hour]);
+      v.movements.forEach(function (m) { el('option', { value: m }, sel, m); });
+      sel.addEventListener('change', function () { var all = st().movementByHour.slice(); all[hour] = sel.value; setting({ movementByHour: all }); });
+      tuneInputs.push({ input: sel, fill: function () {
+        var m = st().movementByHour[hour]; sel.value = m;
+        cell.className = 'mv-' + (m === 'sun' ? v.sunMovementByHour[hour] : m) + (m === 'sun' ? '' : ' pinned') + (hour === siteHour() ? ' now' : '');
+        cell.title = hour + ':00 ' + (m === 'sun' ? 'the sun chooses (' + v.sunMovementByHour[hour] + ' today)' : m + ', held');
+      } });
+    })(hIdx);
+    $('scheduleSun').onclick = function () { setting({ movementByHour: st().movementByHour.map(function () { return 'sun'; }) }); };
+  }
   function fillTune() {
     tuneInputs.forEach(function (t) { t.fill(); t.input.disabled = !canChange(); });
-    ['presetSave', 'presetName', 'addExample', 'train', 'preview', 'rollback', 'mixFromNow'].forEach(function (id) { if ($(id)) $(id).disabled = !canChange(); });
+    ['presetSave', 'presetName', 'scheduleSun', 'addExample', 'train', 'preview', 'rollback', 'mixFromNow'].forEach(function (id) { if ($(id)) $(id).disabled = !canChange(); });
   }
   function renderPresets() {
     var t = $('presets'); clear(t);

@@ -71,6 +71,13 @@ export function panelPageHtml(options: { site: string }): string {
   .hours { display: grid; grid-template-columns: repeat(24, 1fr); gap: 2px; align-items: end; }
   .hours label { display: flex; flex-direction: column; align-items: center; font-size: .68rem; color: var(--dim); }
   .hours input { writing-mode: vertical-lr; direction: rtl; width: 1.2rem; height: 5.5rem; }
+  .schedule { display: grid; grid-template-columns: repeat(8, 1fr); gap: .35rem; }
+  .schedule label { display: flex; flex-direction: column; gap: .2rem; padding: .3rem; border-radius: .45rem; border: 1px dashed var(--line); font-size: .75rem; color: var(--dim); }
+  .schedule label.pinned { border: 1px solid var(--accent); color: var(--ink); }
+  .schedule label.now { box-shadow: 0 0 0 2px var(--blue); }
+  .schedule select { width: 100%; font-size: .8rem; padding: .2rem .25rem; }
+  .schedule .mv-night { background: #161f3a; } .schedule .mv-dawn { background: #3a2a45; } .schedule .mv-morning { background: #3b3a26; }
+  .schedule .mv-noon { background: #44432a; } .schedule .mv-afternoon { background: #43331f; } .schedule .mv-dusk { background: #33264a; }
   .checks { display: flex; flex-wrap: wrap; gap: .4rem .9rem; font-size: .9rem; }
   #msg { position: fixed; bottom: 1rem; left: 50%; transform: translateX(-50%); padding: .6rem 1rem; border-radius: .5rem; background: var(--card2); border: 1px solid var(--line); display: none; max-width: 90vw; z-index: 5; }
   #msg.error { background: #3a1714; border-color: var(--bad); color: #ffd7d2; }
@@ -133,8 +140,11 @@ export function panelPageHtml(options: { site: string }): string {
     <div class="card"><h2>Layers</h2><div id="tuneLayers"></div></div>
     <div class="card"><h2>Register, density, reverb</h2><div id="tuneShape"></div></div>
     <div class="card"><h2>Quiet hours</h2><div id="tuneQuiet"></div></div>
-    <div class="card wide"><h2>Volume by hour (dB)</h2><div id="tuneHours" class="hours"></div>
-      <p class="dim">The movements (night, dawn, morning, noon, afternoon, dusk) follow the sun; now: <b id="movementNow"></b>.</p></div>
+    <div class="card wide"><h2>Day schedule: the movement of each hour</h2><div id="tuneSchedule" class="schedule"></div>
+      <p class="dim">Dashed: the sun chooses (shown is what it chooses today at half past the hour). Solid: held by you for that local hour.
+        A change glides in over the piece's transition (about 10 minutes). Now: <b id="movementNow"></b>.
+        <button class="act secondary" id="scheduleSun" type="button">Let the sun choose every hour</button></p></div>
+    <div class="card wide"><h2>Volume by hour (dB)</h2><div id="tuneHours" class="hours"></div></div>
     <div class="card"><h2>Event motifs</h2><div id="tuneMotifs" class="checks"></div></div>
     <div class="card"><h2>Presets</h2>
       <p><input type="text" id="presetName" placeholder="preset name" maxlength="60" style="width:55%"> <button class="act" id="presetSave" type="button">Save current</button></p>
