@@ -81,6 +81,28 @@ describe('curator panel API', () => {
     assert.notEqual(rig.engine.settings.masterDb, -10);
   });
 
+  it("shows each layer's measured level, and it moves while the choir sings", async () => {
+    type Layer = { layer: string; measuredDbfs: number | null; plannedDb: number | null };
+    const drone = async (): Promise<Layer> => {
+      const layers = ((await viewer.get('/panel/api/state')).json.live as { layers: Layer[] }).layers;
+      return layers.find((l) => l.layer === 'drone') as Layer;
+    };
+    const seen: number[] = [];
+    const end = Date.now() + 20_000;
+    // The drone sings from the first window (its gain never falls below 0.3): its meter
+    // reads a level, and successive reads differ (a live measure, not a held number).
+    while (Date.now() < end && new Set(seen).size < 3) {
+      const d = await drone();
+      if (d.measuredDbfs !== null) seen.push(d.measuredDbfs);
+      assert.equal(typeof d.plannedDb, 'number', 'the plan is kept beside the measure');
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    assert.ok(new Set(seen).size >= 3, `drone meter readings ${JSON.stringify(seen)}`);
+    for (const db of seen) assert.ok(db > -60 && db < 0, `drone at ${db} dBFS`);
+    const health = (await call(`${base}/healthz`)).json as { audio: { layerRmsDbfs: Record<string, number | null> } };
+    assert.equal(typeof health.audio.layerRmsDbfs.drone, 'number');
+  });
+
   it('refuses a change from another origin, without an origin, or without the CSRF token', async () => {
     const before = rig.engine.settings.masterDb;
     const foreign = await curator.post('/panel/api/settings', { masterDb: -20 }, { origin: 'http://evil.example' });

@@ -76,6 +76,12 @@ describe('curator panel in Chromium', { skip, timeout: 90_000 }, () => {
     await signIn(page, rig.base, CURATOR);
     await page.waitForFunction(() => document.querySelectorAll('#sensors tr[data-sensor]').length === 4, undefined, { timeout: 20_000 });
     await page.waitForFunction(() => /dBFS/.test(document.getElementById('rms')?.textContent ?? ''), undefined, { timeout: 20_000 });
+    // The layer meters show the level measured in the graph, and the model's plan beside it.
+    await page.waitForFunction(() => /^-\d+\.\d dBFS$/.test(document.querySelector('#layerMeters [data-layer=drone] .val')?.textContent ?? ''), undefined, { timeout: 20_000 });
+    assert.match((await page.textContent('#layerMeters [data-layer=drone] .val.second')) ?? '', /^plan -?\d+\.\d dB$/);
+    const droneWidth = (): Promise<string> => page.$eval('#layerMeters [data-layer=drone] .fill', (e) => (e as HTMLElement).style.width);
+    const first = await droneWidth();
+    await page.waitForFunction((w) => (document.querySelector('#layerMeters [data-layer=drone] .fill') as HTMLElement | null)?.style.width !== w, first, { timeout: 10_000 });
     // Let the live feed draw a few points on the charts.
     await page.waitForTimeout(6000);
     assert.equal(await page.textContent('#who'), 'ada (curator)');

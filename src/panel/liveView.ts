@@ -2,7 +2,7 @@
  * What the panel shows live, gathered from the engine in one plain object: health (audio,
  * music, sensors with freshness, features, controls), each quantity's latest reading with
  * its sensor and age, camera-derived numbers and events (never images: only numbers
- * leave the camera reader), and per-layer levels.
+ * leave the camera reader), and per-layer levels (measured, and as the model plans them).
  */
 import type { HealthReport } from '../engine/liveEngine.ts';
 import type { CuratorSettings } from '../engine/curatorSettings.ts';
@@ -41,8 +41,12 @@ export interface LiveView {
   events: { kind: string; sensorId: string; agoS: number; count: number }[];
   /** Numbers the sky camera sent (cloud cover, brightness) and its recent events. */
   camera: { readings: LiveReading[]; events: { kind: string; agoS: number; count: number }[] };
-  /** Each layer's level after the model and the curator: dB, or null when off. */
-  layers: { layer: string; levelDb: number | null; enabled: boolean; trimDb: number }[];
+  /**
+   * Each layer: `measuredDbfs`, its level as measured in the live graph (RMS of the last
+   * ~43 ms after the layer's low-pass, before the master; null when silent or unmetered),
+   * and `plannedDb`, the level the model asks plus the curator's trim (null when off).
+   */
+  layers: { layer: string; measuredDbfs: number | null; plannedDb: number | null; enabled: boolean; trimDb: number }[];
 }
 
 export function liveView(engine: PanelEngine, nowMs = Date.now()): LiveView {
@@ -73,7 +77,13 @@ export function liveView(engine: PanelEngine, nowMs = Date.now()): LiveView {
       const s = settings.layers[layer];
       const gain = health.controls[`${layer}.gain`] ?? 0;
       const db = gainToDb(gain);
-      return { layer, enabled: s.enabled, trimDb: s.trimDb, levelDb: !s.enabled || db <= -80 ? null : Math.round((db + s.trimDb) * 10) / 10 };
+      return {
+        layer,
+        enabled: s.enabled,
+        trimDb: s.trimDb,
+        measuredDbfs: health.audio.layerRmsDbfs[layer] ?? null,
+        plannedDb: !s.enabled || db <= -80 ? null : Math.round((db + s.trimDb) * 10) / 10,
+      };
     }),
   };
 }

@@ -103,8 +103,8 @@ export const panelClientScript = `
   }
 
   // ---- live ----
-  function bar(parent, name, value, lo, hi, text, fromLo) {
-    var row = el('div', { class: 'bar' }, parent);
+  function bar(parent, name, value, lo, hi, text, fromLo, second) {
+    var row = el('div', { class: second === undefined ? 'bar' : 'bar two' }, parent);
     el('span', null, row, name);
     var track = el('div', { class: 'track' }, row);
     var fill = el('div', { class: 'fill' + (value < 0 && !fromLo ? ' neg' : '') }, track);
@@ -113,6 +113,8 @@ export const panelClientScript = `
     fill.style.left = (Math.min(zero, at) * 100) + '%';
     fill.style.width = (Math.abs(at - zero) * 100) + '%';
     el('span', { class: 'val' }, row, text !== undefined ? text : fmt(value, 2));
+    if (second !== undefined) el('span', { class: 'val second' }, row, second);
+    return row;
   }
   function renderLive(v) {
     if (!v) return;
@@ -155,8 +157,11 @@ export const panelClientScript = `
     cover.style.width = (100 - Math.max(0, Math.min(100, ((rms === null ? -60 : rms) + 60) / 60 * 100))) + '%';
     el('p', { class: 'dim' }, out, 'RMS of the last ~43 ms; the ceiling is -1 dBFS. Master ' + fmt(S.state.settings.masterDb, 1) + ' dB. ' + (h.stream ? (h.stream.listeners || 0) + ' stream listeners.' : 'no web stream.'));
     var lm = $('layerMeters'); clear(lm);
-    v.layers.forEach(function (l) { bar(lm, l.layer + (l.enabled ? '' : ' (off)'), l.levelDb === null ? -60 : l.levelDb, -60, 6, l.levelDb === null ? 'off' : fmt(l.levelDb, 1) + ' dB', true); });
-    el('p', { class: 'dim' }, lm, 'layer level: the model asks, the curator trims');
+    v.layers.forEach(function (l) {
+      var m = l.measuredDbfs;
+      bar(lm, l.layer + (l.enabled ? '' : ' (off)'), m === null ? -60 : m, -60, 0, m === null ? 'silent' : fmt(m, 1) + ' dBFS', true, l.plannedDb === null ? 'plan: off' : 'plan ' + fmt(l.plannedDb, 1) + ' dB').setAttribute('data-layer', l.layer);
+    });
+    el('p', { class: 'dim' }, lm, "Measured: RMS of the last ~43 ms after each layer's low-pass, before the master. Plan: the level the model asks plus your trim (dB of full gain).");
     var f = $('features'); clear(f);
     Object.keys(h.features).forEach(function (k) { bar(f, k, h.features[k], k === 'novelty' || k.indexOf('activity') > 0 || k === 'cloud_cover' || k === 'brightness' || k.indexOf('wind_') === 0 && k.indexOf('direction') < 0 || k === 'precipitation' ? 0 : -1, 1); });
     var c = $('controls'); clear(c);

@@ -53,6 +53,9 @@ export function panelPageHtml(options: { site: string }): string {
   .bar .fill { position: absolute; top: 0; bottom: 0; background: var(--blue); border-radius: .3rem; }
   .bar .fill.neg { background: var(--warn); }
   .bar .val { text-align: right; font-variant-numeric: tabular-nums; color: var(--dim); }
+  .bar.two { grid-template-columns: 4.6rem 1fr 4.9rem 5.3rem; gap: .4rem; }
+  .bar.two .val:not(.second) { color: var(--ink); }
+  .bar .val.second { font-size: .76rem; }
   .meter { height: 1rem; background: linear-gradient(90deg, #2f7d55 0%, #6fd39b 70%, #f2c46d 88%, #ff7a6e 100%); border-radius: .3rem; position: relative; }
   .meter .cover { position: absolute; right: 0; top: 0; bottom: 0; background: var(--card2); border-radius: 0 .3rem .3rem 0; }
   .big { font-size: 1.6rem; font-variant-numeric: tabular-nums; }
