@@ -10,7 +10,8 @@
  *   -70 LUFS, relative gate -20 LU, LRA = 95th - 10th percentile.
  * - BS.1770-4 Annex 2: true peak by 4x oversampling with the Annex's 48-tap polyphase
  *   interpolator, in dBTP.
- * Everything is streaming: push chunks of any length; a 6-hour file needs a few MB.
+ * Everything is streaming: push chunks of any length; a 6-hour file needs a few MB. The
+ * K-weighting front (KWeightedSteps) is shared with the live mix's meter (liveLoudness.ts).
  */
 
 export interface Biquad {
@@ -169,11 +170,13 @@ class Float64List {
 }
 
 /**
- * Streaming BS.1770-4 / R128 loudness meter. Energies are kept per 100 ms step: the
- * momentary value (and gating block) ending at step j averages steps j-3..j; the
- * short-term value averages steps j-29..j. Both are produced every 100 ms.
+ * The front of every loudness meter here, streaming: K-weights each channel (transposed
+ * direct form II, state kept across pushes), sums squares over 100 ms steps, and hands
+ * each completed step's channel-weighted mean square to `onStep`. Pushes of any length;
+ * no allocation per sample or per push. The offline LoudnessMeter and the live mix's
+ * LiveLoudnessMeter (liveLoudness.ts) both build on it, so both read the same numbers.
  */
-export class LoudnessMeter {
+export class KWeightedSteps {
   readonly sampleRate: number;
   readonly channelCount: number;
   /** Samples per 100 ms step. */
@@ -185,17 +188,13 @@ export class LoudnessMeter {
   private readonly state: Float64Array[];
   private readonly stepSum: Float64Array;
   private stepFill = 0;
-  /** Channel-weighted mean square of each completed 100 ms step. */
-  private readonly steps = new Float64List();
-  /** Energy of each 400 ms gating block (= momentary), one per step from step 3 on. */
-  readonly blockEnergies = new Float64List();
-  /** Energy of each 3 s short-term window, one per step from step 29 on. */
-  readonly shortTermEnergies = new Float64List();
+  private readonly onStep: (weightedMeanSquare: number) => void;
 
   constructor(
     sampleRate: number,
     channelCount: number,
-    channelWeights: number[] = defaultChannelWeights(channelCount),
+    channelWeights: number[],
+    onStep: (weightedMeanSquare: number) => void,
   ) {
     if (channelWeights.length !== channelCount)
       throw new RangeError(`${channelWeights.length} channel weights for ${channelCount} channels`);
@@ -208,6 +207,7 @@ export class LoudnessMeter {
     this.highPass = filters.highPass;
     this.state = Array.from({ length: channelCount }, () => new Float64Array(4));
     this.stepSum = new Float64Array(channelCount);
+    this.onStep = onStep;
   }
 
   push(channels: readonly Float32Array[]): void {
@@ -260,6 +260,45 @@ export class LoudnessMeter {
       weighted += (this.weights[c] ?? 1) * ((this.stepSum[c] ?? 0) / this.stepFrames);
     this.stepSum.fill(0);
     this.stepFill = 0;
+    this.onStep(weighted);
+  }
+}
+
+/**
+ * Streaming BS.1770-4 / R128 loudness meter that keeps everything (for files and
+ * reports). Energies are kept per 100 ms step: the momentary value (and gating block)
+ * ending at step j averages steps j-3..j; the short-term value averages steps j-29..j.
+ * Both are produced every 100 ms.
+ */
+export class LoudnessMeter {
+  readonly sampleRate: number;
+  readonly channelCount: number;
+  /** Samples per 100 ms step. */
+  readonly stepFrames: number;
+  private readonly front: KWeightedSteps;
+  /** Channel-weighted mean square of each completed 100 ms step. */
+  private readonly steps = new Float64List();
+  /** Energy of each 400 ms gating block (= momentary), one per step from step 3 on. */
+  readonly blockEnergies = new Float64List();
+  /** Energy of each 3 s short-term window, one per step from step 29 on. */
+  readonly shortTermEnergies = new Float64List();
+
+  constructor(
+    sampleRate: number,
+    channelCount: number,
+    channelWeights: number[] = defaultChannelWeights(channelCount),
+  ) {
+    this.front = new KWeightedSteps(sampleRate, channelCount, channelWeights, (e) => this.completeStep(e));
+    this.sampleRate = sampleRate;
+    this.channelCount = channelCount;
+    this.stepFrames = this.front.stepFrames;
+  }
+
+  push(channels: readonly Float32Array[]): void {
+    this.front.push(channels);
+  }
+
+  private completeStep(weighted: number): void {
     this.steps.push(weighted);
     const n = this.steps.length;
     if (n >= 4) this.blockEnergies.push(mean(this.steps.view(n - 4, n)));

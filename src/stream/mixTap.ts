@@ -37,15 +37,17 @@ export function toS16le(channels: readonly Float32Array[], frames: number): Buff
 }
 
 /**
- * Starts tapping `source` (a stereo node: the choir graph's `output`) and calls `onPcm`
- * with every block as interleaved s16le stereo. The tap is connected to the destination
- * because a processor is only pulled when something downstream of it is; it outputs
- * silence, so the speakers hear nothing of it.
+ * Starts tapping `source` (a stereo node: the choir graph's `output`) and calls `onBlock`
+ * with every block as float channels (left, right; the arrays are the processor's own and
+ * valid only during the call). The tap is connected to the destination because a
+ * processor is only pulled when something downstream of it is; it outputs silence, so
+ * the speakers hear nothing of it. The stream's encoders (startMixTap) and the live
+ * loudness meter each use one.
  */
-export function startMixTap(
+export function startFloatTap(
   context: BaseAudioContext,
   source: AudioNode,
-  onPcm: (pcm: Buffer, playbackTimeS: number) => void,
+  onBlock: (channels: readonly [Float32Array, Float32Array], playbackTimeS: number) => void,
   options: MixTapOptions = {},
 ): MixTap {
   const bufferSize = options.bufferSize ?? 4096;
@@ -61,7 +63,7 @@ export function startMixTap(
     blocks++;
     lastBlockTimeS = event.playbackTime;
     try {
-      onPcm(toS16le([left, right], input.length), event.playbackTime);
+      onBlock([left, right], event.playbackTime);
     } catch {
       // A failing sink must never reach the audio side; the sink counts its own errors.
     }
@@ -87,4 +89,14 @@ export function startMixTap(
       processor.disconnect();
     },
   };
+}
+
+/** A float tap whose blocks go on as interleaved s16le stereo (what the encoders read). */
+export function startMixTap(
+  context: BaseAudioContext,
+  source: AudioNode,
+  onPcm: (pcm: Buffer, playbackTimeS: number) => void,
+  options: MixTapOptions = {},
+): MixTap {
+  return startFloatTap(context, source, (channels, playbackTimeS) => onPcm(toS16le(channels, channels[0].length), playbackTimeS), options);
 }
