@@ -19,6 +19,7 @@ function health(over: Partial<HealthReport['audio']>, sensors: HealthReport['sen
     site: 's',
     audio: { device: 'none', running: true, currentTimeS: 1, rmsDbfs: -20, layerRmsDbfs: {}, voices: 3, voicesStarted: 3, stats: { averageLoad: null, peakLoad: null, underrunRatio: null, underrunDurationS: null, underrunEvents: null, playedS: null }, ...over },
     model: { version: model, errors: 0 },
+    control: { immediateUpdates: 0, latencyMs: null },
     broker: { url: '', embedded: true, connected: true, refusals: { auth: 0, publish: 0, subscribe: 0 } },
     sky: '',
     stream: null,

@@ -53,6 +53,16 @@ export function engineMetrics(h: HealthReport, extra: { listeners?: number } = {
     { name: 'skychoir_audio_underrun_events_total', help: 'Underrun events', type: 'counter', samples: [{ value: stats.underrunEvents }] },
     gauge('skychoir_model_info', 'The mapping model playing (value 1)', 1, { version: h.model.version }),
     { name: 'skychoir_model_errors_total', help: 'Model calls that failed (controls were held)', type: 'counter', samples: [{ value: h.model.errors }] },
+    {
+      name: 'skychoir_control_latency_seconds',
+      help: 'Sensor message timestamp to its layer targets handed to the audio graph, over the last 4096 messages',
+      type: 'gauge',
+      samples: ([['0.5', 'p50'], ['0.99', 'p99'], ['1', 'max']] as const).map(([quantile, key]) => ({
+        labels: { quantile },
+        value: h.control.latencyMs ? h.control.latencyMs[key] / 1000 : null,
+      })),
+    },
+    { name: 'skychoir_control_immediate_updates_total', help: 'Layer-target updates made between windows for sensor readings', type: 'counter', samples: [{ value: h.control.immediateUpdates }] },
     gauge('skychoir_broker_connected', '1 while connected to the MQTT broker', h.broker.connected ? 1 : 0),
     counterBy('skychoir_broker_refusals_total', 'Embedded broker refusals: bad credentials (auth), forbidden publish or subscribe', h.broker.refusals),
     {

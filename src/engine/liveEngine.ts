@@ -48,6 +48,7 @@ import { skySnapshotFrom } from '../stream/skySnapshot.ts';
 import { sunElevationDeg } from '../features/sunPosition.ts';
 import { mountPanel, type MountedPanel } from '../panel/mountPanel.ts';
 import type { SkyState } from '../ingest/skyState.ts';
+import type { LatencySummary } from './controlLatency.ts';
 
 /** How often the performance loop looks at the audio clock. */
 const TICK_MS = 100;
@@ -79,6 +80,11 @@ export interface HealthReport {
     stats: AudioStatsSnapshot;
   };
   model: { version: string; errors: number };
+  /**
+   * The immediate control path: layer-target updates made between windows for readings,
+   * and each message's timestamp to its layer targets handed to the graph (ms, the last 4096).
+   */
+  control: { immediateUpdates: number; latencyMs: LatencySummary | null };
   broker: { url: string; embedded: boolean; connected: boolean; refusals: { auth: number; publish: number; subscribe: number } };
   sky: string;
   stream: WebStreamStats | null;
@@ -196,6 +202,8 @@ export class LiveEngine {
       skyTimeAt: (audioS) => Date.now() + (audioS - context.currentTime) * 1000,
       latitudeDeg: config.location.latitudeDeg,
       log,
+      // Readings are heard at once: layer targets between windows (docs/architecture.md).
+      immediateLayerTargets: true,
     });
     this.performance.setSettings({ ...DEFAULT_CURATOR_SETTINGS, masterDb: config.audio.masterDb });
     if (this.store) {
@@ -425,6 +433,7 @@ export class LiveEngine {
         stats: this.audioStats?.snapshot() ?? EMPTY_STATS,
       },
       model: { version: this.performance?.currentModel.version ?? this.model?.version ?? 'none', errors: snapshot?.modelErrors ?? 0 },
+      control: { immediateUpdates: this.performance?.immediateUpdates ?? 0, latencyMs: this.performance?.controlLatency.summary() ?? null },
       broker: {
         url: this.brokerUrl,
         embedded: this.config.broker.embedded,

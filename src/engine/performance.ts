@@ -4,6 +4,11 @@
  * decide and hands the decisions to the audio graph. The same loop runs live (driven by
  * a timer) and offline (driven by the offline context's suspensions), so an offline
  * render is what the lobby would have heard.
+ *
+ * Live, a sensor reading does not wait for the next window to be heard: skyChanged runs
+ * the same features, model and smoothing at once and schedules the layer buses' targets
+ * at the audio clock's now (the immediate control path, docs/architecture.md); voices and
+ * notes stay on the window plan.
  */
 import type { Ingest } from '../ingest/ingest.ts';
 import type { FeatureExtractor } from '../features/featureExtractor.ts';
@@ -16,6 +21,8 @@ import type { Logger } from '../log/logger.ts';
 import { DerivedEventDetector } from '../features/derivedEvents.ts';
 import type { SkyMoment } from '../conductor/movements.ts';
 import { DEFAULT_CURATOR_SETTINGS, masterDbAt, type CuratorSettings } from './curatorSettings.ts';
+import { layerTargetsFor } from './layerTargets.ts';
+import { ControlLatencyLog } from './controlLatency.ts';
 
 /** Master volume changes (curator, hour, quiet hours) glide over this long. */
 const MASTER_RAMP_S = 5;
@@ -26,6 +33,13 @@ export const CONTROL_PERIOD_S = 0.5;
 export const LOOKAHEAD_S = 0.6;
 /** Controls follow the model with this time constant: the sky moves, the music glides. */
 const CONTROL_SMOOTHING_S = 4;
+/**
+ * Live: immediate layer-target updates are at least this far apart; the readings that
+ * arrive in between are heard together in the next one (a burst costs one model call).
+ */
+export const IMMEDIATE_MIN_GAP_MS = 20;
+/** Readings waiting for an update beyond this many are heard but not timed (a flood). */
+const MAX_UNHEARD = 10_000;
 
 export interface PerformanceParts {
   ingest: Ingest;
@@ -40,6 +54,14 @@ export interface PerformanceParts {
   /** The site's latitude: which half of the year is summer. */
   latitudeDeg?: number;
   log?: Logger;
+  /**
+   * Live only: sensor readings move the layer targets at once (skyChanged), and every
+   * layer target, a window's too, is scheduled at the audio clock's now rather than a
+   * window ahead, so the two kinds never overtake each other. Offline renders leave it
+   * off: their layer targets stay on the window plan, and a render stays the same for the
+   * same sky and seed.
+   */
+  immediateLayerTargets?: boolean;
 }
 
 export interface PerformanceSnapshot {
@@ -56,6 +78,8 @@ export class Performance {
   /** The model in use; swapModel replaces it between two windows. */
   private model: ControlModel;
   private smoothed: Float32Array | undefined;
+  /** Audio time of the last smoothing step (live: steps come with windows and readings). */
+  private smoothedAtS: number | undefined;
   private lastFeatures: Float32Array = new Float32Array(0);
   private nextWindow = 0;
   private busy = false;
@@ -65,10 +89,24 @@ export class Performance {
   private masterDb: number | undefined;
   modelErrors = 0;
   decisions = 0;
+  /** Live: the sensor messages not yet heard by any layer target, by timestamp (ms; undefined if retained). */
+  private unheard: (number | undefined)[] = [];
+  private cancelImmediate: (() => void) | undefined;
+  private lastImmediateAtMs = -Infinity;
+  /** Live: layer-target updates made between windows, for readings. */
+  immediateUpdates = 0;
+  /** Live: per sensor message, its timestamp to its layer targets handed to the graph. */
+  readonly controlLatency = new ControlLatencyLog();
 
   constructor(parts: PerformanceParts) {
     this.parts = parts;
     this.model = parts.model;
+    if (parts.immediateLayerTargets) {
+      // A reading or a sky event is heard at once; an availability message moves no feature.
+      parts.ingest.onAccepted = (message, retained) => {
+        if (message.kind !== 'availability') this.skyChanged(retained ? undefined : message.measuredAtMs);
+      };
+    }
   }
 
   /**
@@ -95,6 +133,8 @@ export class Performance {
    */
   async halt(): Promise<void> {
     this.halted = true;
+    this.cancelImmediate?.();
+    this.cancelImmediate = undefined;
     while (this.busy) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
@@ -110,6 +150,96 @@ export class Performance {
       }
     } finally {
       this.busy = false;
+      this.afterBusy();
+    }
+  }
+
+  /**
+   * Live (ingest calls it): an accepted sensor message, a reading or a sky event, changed the sky. Its layer
+   * targets follow at once: features, model and smoothing as in a window, the buses'
+   * targets scheduled at the audio clock's now. Updates are IMMEDIATE_MIN_GAP_MS apart at
+   * least; readings in between are heard together. `publishedAtMs` (the message's `ts`)
+   * is timed into controlLatency; a retained message, old news, is heard but not timed.
+   */
+  skyChanged(publishedAtMs?: number): void {
+    if (!this.parts.immediateLayerTargets || this.halted) return;
+    if (this.unheard.length < MAX_UNHEARD) this.unheard.push(publishedAtMs);
+    this.scheduleImmediate();
+  }
+
+  private scheduleImmediate(): void {
+    if (this.cancelImmediate || this.halted) return;
+    const run = (): void => {
+      this.cancelImmediate = undefined;
+      void this.updateLayersNow();
+    };
+    // At once (after the messages of the same socket read), or when the gap has passed.
+    const waitMs = this.lastImmediateAtMs + IMMEDIATE_MIN_GAP_MS - Date.now();
+    if (waitMs > 0) {
+      const timer = setTimeout(run, waitMs);
+      this.cancelImmediate = () => clearTimeout(timer);
+    } else {
+      const immediate = setImmediate(run);
+      this.cancelImmediate = () => clearImmediate(immediate);
+    }
+  }
+
+  /** The immediate control path: the layer targets for the sky as it is now. Never throws. */
+  private async updateLayersNow(): Promise<void> {
+    // A window being planned hears these readings, or hands them back when it is done.
+    if (this.halted || this.busy || this.unheard.length === 0) return;
+    this.busy = true;
+    this.lastImmediateAtMs = Date.now();
+    try {
+      const { ingest, features, conductor, graph } = this.parts;
+      const nowS = graph.now;
+      const heard = this.takeUnheard();
+      const f = features.compute(ingest.sky, this.skyTimeAt(nowS));
+      const target = await this.runModel(f);
+      if (!target) return; // the model failed: the targets in force stay
+      this.lastFeatures = f;
+      const controls = this.smooth(target, nowS);
+      graph.apply(layerTargetsFor(controls, conductor.currentMovement, this.settings, nowS));
+      this.immediateUpdates++;
+      this.timeHeard(heard);
+    } finally {
+      this.busy = false;
+      this.afterBusy();
+    }
+  }
+
+  /** Readings that arrived while a window or an update was busy get their own update. */
+  private afterBusy(): void {
+    if (this.unheard.length > 0 && !this.halted) this.scheduleImmediate();
+  }
+
+  private takeUnheard(): (number | undefined)[] {
+    const heard = this.unheard;
+    this.unheard = [];
+    return heard;
+  }
+
+  /** The layer targets that heard these messages were just handed to the graph. */
+  private timeHeard(heard: readonly (number | undefined)[]): void {
+    const handedAtMs = Date.now();
+    for (const publishedAtMs of heard) if (publishedAtMs !== undefined) this.controlLatency.record(handedAtMs - publishedAtMs);
+  }
+
+  private skyTimeAt(audioS: number): number {
+    return this.parts.skyTimeAt?.(audioS) ?? this.parts.skyStartMs + audioS * 1000;
+  }
+
+  /** The model's controls for these features; undefined (counted, logged) if it failed. */
+  private async runModel(f: Float32Array): Promise<Float32Array | undefined> {
+    const model = this.model;
+    try {
+      const target = await model.run(f);
+      if (target.length !== CONTROL_COUNT) throw new Error(`model returned ${target.length} controls, want ${CONTROL_COUNT}`);
+      return target;
+    } catch (err) {
+      this.modelErrors++;
+      this.parts.log?.warnRepeated('model-run', `model ${model.version} failed: ${(err as Error).message}; holding the last controls`);
+      return undefined;
     }
   }
 
@@ -119,23 +249,16 @@ export class Performance {
 
   private async planWindow(fromS: number, toS: number): Promise<void> {
     const { ingest, features, conductor, graph } = this.parts;
-    const model = this.model;
-    const skyMs = this.parts.skyTimeAt?.(fromS) ?? this.parts.skyStartMs + fromS * 1000;
+    const live = this.parts.immediateLayerTargets === true;
+    const skyMs = this.skyTimeAt(fromS);
+    const heard = this.takeUnheard();
     const f = features.compute(ingest.sky, skyMs);
     // Once a minute of sky time: the seasonal normaliser and the novelty detector learn.
     features.learn(ingest.sky, skyMs, f);
     this.lastFeatures = f;
-    let target: Float32Array;
-    try {
-      target = await model.run(f);
-      if (target.length !== CONTROL_COUNT) throw new Error(`model returned ${target.length} controls, want ${CONTROL_COUNT}`);
-    } catch (err) {
-      // The music goes on with the last controls it had.
-      this.modelErrors++;
-      this.parts.log?.warnRepeated('model-run', `model ${model.version} failed: ${(err as Error).message}; holding the last controls`);
-      target = this.smoothed ?? new Float32Array(CONTROL_COUNT).fill(0.5);
-    }
-    const controls = this.smooth(target);
+    // A failed model call: the music goes on with the last controls it had.
+    const target = (await this.runModel(f)) ?? this.smoothed ?? new Float32Array(CONTROL_COUNT).fill(0.5);
+    const controls = this.smooth(target, graph.now);
     const events = ingest.sky.takeNewEvents().map((e) => ({
       kind: e.event,
       confidence: e.confidence,
@@ -159,7 +282,10 @@ export class Performance {
       this.masterDb = master;
     }
     this.decisions += decisions.length;
-    graph.apply(decisions);
+    // Live, layer targets start now, like the immediate path's: one timeline, in order.
+    const nowS = graph.now;
+    graph.apply(live ? decisions.map((d) => (d.type === 'layer' ? { ...d, time: nowS } : d)) : decisions);
+    this.timeHeard(heard);
   }
 
   /** The curator's settings, from the next window on (ramped: nothing jumps). */
@@ -184,11 +310,18 @@ export class Performance {
     return { sunElevationDeg: (f[featureIndex('sun_elevation')] ?? 0) * 90, localHour, season };
   }
 
-  private smooth(target: Float32Array): Controls {
+  /**
+   * One step of the controls' glide towards the model's target, as of audio time `atS`.
+   * Offline each step is one window; live, steps come with windows and readings alike, so
+   * each moves by the audio time since the last (the same glide, sampled more often).
+   */
+  private smooth(target: Float32Array, atS: number): Controls {
+    const stepS = this.parts.immediateLayerTargets ? Math.max(0, atS - (this.smoothedAtS ?? atS)) : CONTROL_PERIOD_S;
+    this.smoothedAtS = Math.max(atS, this.smoothedAtS ?? atS);
     if (!this.smoothed) {
       this.smoothed = Float32Array.from(target);
     } else {
-      const a = 1 - Math.exp(-CONTROL_PERIOD_S / CONTROL_SMOOTHING_S);
+      const a = 1 - Math.exp(-stepS / CONTROL_SMOOTHING_S);
       for (let i = 0; i < target.length; i++) {
         const s = this.smoothed[i] ?? 0;
         this.smoothed[i] = s + ((target[i] ?? s) - s) * a;

@@ -2,7 +2,7 @@
  * Ingest: every sensor message, from MQTT or from an offline sky, passes through here.
  * Parse, count, log what was dropped and why, and apply the rest to the sky state.
  */
-import { parseSensorMessage } from './sensorMessage.ts';
+import { parseSensorMessage, type SensorMessage } from './sensorMessage.ts';
 import { IngestCounters } from './ingestCounters.ts';
 import { SkyState } from './skyState.ts';
 import type { Logger } from '../log/logger.ts';
@@ -12,14 +12,19 @@ export class Ingest {
   readonly counters = new IngestCounters();
   private readonly site: string;
   private readonly log: Logger | undefined;
+  /**
+   * Told of every accepted message once the sky holds it (the live performance hears
+   * readings at once); `retained` for a broker's retained copy, delivered on subscribe.
+   */
+  onAccepted: ((message: SensorMessage, retained: boolean) => void) | undefined;
 
   constructor(site: string, log?: Logger) {
     this.site = site;
     this.log = log;
   }
 
-  /** Returns true if the message was accepted. Never throws. */
-  receive(topic: string, payload: Uint8Array, receivedAtMs: number): boolean {
+  /** Returns true if the message was accepted. Never throws (nor does a throwing onAccepted). */
+  receive(topic: string, payload: Uint8Array, receivedAtMs: number, retained = false): boolean {
     const result = parseSensorMessage(topic, payload);
     if (!result.ok) {
       this.counters.drop(result.rejection.reason);
@@ -40,6 +45,11 @@ export class Ingest {
     }
     this.counters.accepted++;
     this.sky.apply(message, receivedAtMs);
+    try {
+      this.onAccepted?.(message, retained);
+    } catch (err) {
+      this.log?.warnRepeated('on-accepted', `a listener of accepted messages failed: ${(err as Error).message}`);
+    }
     return true;
   }
 }

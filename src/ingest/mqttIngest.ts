@@ -53,7 +53,7 @@ export class MqttIngest {
       this.connected = false;
     });
     client.on('error', (err) => this.log.warnRepeated('mqtt-error', `broker ${brokerUrl}: ${err.message}`));
-    client.on('message', (topic, payload) => this.ingest.receive(topic, payload, now()));
+    client.on('message', (topic, payload, packet) => this.ingest.receive(topic, payload, now(), packet.retain));
     this.client = client;
   }
 
