@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -23,7 +23,7 @@ describe('store: schema', () => {
     store.close();
     const db = new DatabaseSync(path);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all().map((r) => r.name);
-    for (const t of ['examples', 'migrations', 'model_activations', 'model_versions', 'normaliser_state', 'settings']) assert.ok(tables.includes(t), t);
+    for (const t of ['event_log', 'examples', 'migrations', 'model_activations', 'model_versions', 'normaliser_state', 'sensor_history', 'settings']) assert.ok(tables.includes(t), t);
     assert.equal(db.prepare('PRAGMA journal_mode').get()?.journal_mode, 'wal');
     db.close();
   });
@@ -87,6 +87,78 @@ describe('store: rows', () => {
     const rows = store.loadNormaliserStates();
     assert.deepEqual(rows.map((r) => [r.feature, r.bucket, r.state]), [['brightness', 3, [1, 2]], ['pressure', 0, { a: 2 }]]);
     store.close();
+  });
+});
+
+describe('store: sensor history and event log (migration 3)', () => {
+  const T0 = Date.UTC(2026, 10, 21, 12, 0);
+  const row = (minute: number, series: string, mean: number, min = mean, max = mean, count = 1) => ({ minuteMs: T0 + minute * 60_000, series, mean, min, max, count });
+
+  it('migrates a version-2 file, keeping its data', () => {
+    const path = fresh();
+    const a = SkychoirStore.open(path);
+    a.setSetting('curator.settings', '{"masterDb":-9}');
+    a.close();
+    // Back to what a version-2 engine left.
+    const db = new DatabaseSync(path);
+    db.exec('DROP TABLE sensor_history; DROP TABLE event_log; DELETE FROM migrations WHERE id = 3');
+    db.close();
+    const b = SkychoirStore.open(path);
+    assert.equal(b.schemaVersion, 3);
+    assert.equal(b.getSetting('curator.settings'), '{"masterDb":-9}');
+    b.recordHistory([row(0, 'pressure', 1013)], [{ atMs: T0, kind: 'sky', text: 'flock seen by sky-camera' }]);
+    assert.equal(b.listHistory(T0).length, 1);
+    assert.equal(b.integrityCheck(), 'ok');
+    b.close();
+  });
+
+  it('keeps one row per series and minute: a minute written twice is merged (count-weighted mean, widest range)', () => {
+    const store = SkychoirStore.open(fresh());
+    store.recordHistory([row(0, 'wind_speed', 4, 2, 6, 3), row(0, 'pressure', 1013.2, 1013.1, 1013.3, 2), row(1, 'wind_speed', 5)]);
+    store.recordHistory([row(0, 'wind_speed', 8, 7, 9, 1)]);
+    const rows = store.listHistory(T0, T0 + 60_000);
+    assert.deepEqual(rows, [row(0, 'pressure', 1013.2, 1013.1, 1013.3, 2), row(0, 'wind_speed', 5, 2, 9, 4)]);
+    assert.deepEqual(store.listHistory(T0 + 60_000).map((r) => r.series), ['wind_speed']);
+    store.close();
+  });
+
+  it('refuses a bad batch whole: nothing of it is written', () => {
+    const store = SkychoirStore.open(fresh());
+    assert.throws(() => store.recordHistory([row(0, 'pressure', 1013), row(1, 'Pressure!', 1)]), /series 'Pressure!' is not a series name/);
+    assert.throws(() => store.recordHistory([{ ...row(0, 'pressure', 1013), minuteMs: T0 + 5 }]), /not the start of a minute/);
+    assert.throws(() => store.recordHistory([row(0, 'pressure', Number.NaN)]), /want finite min <= mean <= max/);
+    assert.throws(() => store.recordHistory([row(0, 'pressure', 5, 6, 7)]), /want finite min <= mean <= max/);
+    assert.throws(() => store.recordHistory([row(0, 'pressure', 5, 5, 5, 0)]), /count 0/);
+    assert.deepEqual(store.listHistory(0), []);
+    store.close();
+  });
+
+  it('lists the newest events oldest first, and prunes history and events by age', () => {
+    const store = SkychoirStore.open(fresh());
+    const events = Array.from({ length: 10 }, (_, i) => ({ atMs: T0 + i * 1000, kind: i % 2 ? 'music' : 'sky', text: `event ${i}` }));
+    store.recordHistory(Array.from({ length: 5 }, (_, m) => row(m, 'temperature', 10 + m)), events);
+    assert.deepEqual(store.listEvents(0, 3).map((e) => e.text), ['event 7', 'event 8', 'event 9']);
+    assert.deepEqual(store.listEvents(T0 + 8000).map((e) => [e.kind, e.text]), [['sky', 'event 8'], ['music', 'event 9']]);
+    assert.deepEqual(store.historyExtent(), { historyRows: 5, oldestMinuteMs: T0, events: 10 });
+    assert.equal(store.pruneHistory(T0 + 2 * 60_000), 2);
+    assert.equal(store.pruneEvents(T0 + 5000), 5);
+    assert.deepEqual(store.historyExtent(), { historyRows: 3, oldestMinuteMs: T0 + 2 * 60_000, events: 5 });
+    store.close();
+  });
+
+  it('a day of 13 series by the minute takes about 50 bytes a row on disk', () => {
+    const path = fresh();
+    const store = SkychoirStore.open(path);
+    const series = ['pressure', 'temperature', 'humidity', 'wind_speed', 'wind_gust', 'wind_direction', 'precipitation_rate', 'cloud_cover', 'brightness', 'output_rms_dbfs', 'loudness_short_term_lufs', 'novelty', 'voices'];
+    for (let hour = 0; hour < 24; hour++) {
+      const rows = [];
+      for (let m = hour * 60; m < hour * 60 + 60; m++) for (const s of series) rows.push(row(m, s, 1000 + Math.sin(m) * 3, 996, 1004, 12));
+      store.recordHistory(rows);
+    }
+    store.close();
+    const bytes = statSync(path).size;
+    const perRow = bytes / (series.length * 1440);
+    assert.ok(perRow < 70, `${perRow.toFixed(1)} bytes a row (${(bytes / 1e6).toFixed(2)} MB a day)`);
   });
 });
 

@@ -1,11 +1,12 @@
 /**
- * The engine's one SQLite file (node:sqlite): settings, curator examples, model versions
- * and the seasonal normaliser's state. Issue 7 adds sensor history and the event log as
- * further numbered migrations.
+ * The engine's one SQLite file (node:sqlite): settings, curator examples, model versions,
+ * the seasonal normaliser's state, the panel's users, sessions, audit log and presets,
+ * and (migration 3) the sensor history by minute and the event log.
  *
  * Durability: WAL journal with `synchronous = FULL`. Writes are rare (an example now and
- * then, a model version per training, the normaliser every few minutes), so the cost of
- * an fsync per commit is nothing, and a committed curator example or model activation
+ * then, a model version per training, the normaliser every few minutes, history and
+ * events in one batch a minute), so the cost of an fsync per commit is nothing, and a
+ * committed curator example or model activation
  * survives not only kill -9 (which WAL + NORMAL would already survive: the WAL is in the
  * OS cache) but also a power cut in the lobby. Every multi-row change is one transaction.
  *
@@ -104,6 +105,30 @@ const MIGRATIONS: readonly { readonly id: number; readonly name: string; readonl
       ) STRICT;
     `,
   },
+  {
+    id: 3,
+    name: 'sensor history (one row per series per minute), event log',
+    // Keyed by minute first: the panel reads the last 24 h and retention deletes the
+    // oldest minutes, both range scans of the primary key; no second index to keep.
+    sql: `
+      CREATE TABLE sensor_history (
+        minute_ms INTEGER NOT NULL,
+        series TEXT NOT NULL,
+        mean REAL NOT NULL,
+        min REAL NOT NULL,
+        max REAL NOT NULL,
+        count INTEGER NOT NULL CHECK (count > 0),
+        PRIMARY KEY (minute_ms, series)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE event_log (
+        id INTEGER PRIMARY KEY,
+        at_ms INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        text TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX event_log_by_time ON event_log (at_ms);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -179,6 +204,34 @@ export interface PresetRow {
   readonly updatedAt: string;
 }
 
+/**
+ * One series over one minute: a sensor quantity (pressure, wind_speed, ...) or an engine
+ * measure (output_rms_dbfs, loudness_short_term_lufs, novelty, voices). `minuteMs` is the
+ * minute's start (Unix ms, UTC); `count` how many values went into it.
+ */
+export interface HistoryRow {
+  readonly minuteMs: number;
+  readonly series: string;
+  readonly mean: number;
+  readonly min: number;
+  readonly max: number;
+  readonly count: number;
+}
+
+export interface NewLoggedEvent {
+  readonly atMs: number;
+  /** sky, sensor, music, change, model, job, fault. */
+  readonly kind: string;
+  readonly text: string;
+}
+
+export interface LoggedEvent extends NewLoggedEvent {
+  readonly id: number;
+}
+
+/** A series name: what the sensor contract calls a quantity, or an engine measure. */
+export const SERIES_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+
 type Row = Record<string, unknown>;
 
 function text(row: Row, key: string, where: string): string {
@@ -205,6 +258,29 @@ function numbers(row: Row, key: string, where: string): number[] {
     throw new StoreError(`${where}: column ${key} is not an array of finite numbers`);
   }
   return v as number[];
+}
+
+function real(row: Row, key: string, where: string): number {
+  const v = row[key];
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new StoreError(`${where}: column ${key} is not a finite number`);
+  return v;
+}
+
+function parseHistoryRow(row: Row): HistoryRow {
+  const where = `sensor_history row ${String(row.series)}@${String(row.minute_ms)}`;
+  return {
+    minuteMs: integer(row, 'minute_ms', where),
+    series: text(row, 'series', where),
+    mean: real(row, 'mean', where),
+    min: real(row, 'min', where),
+    max: real(row, 'max', where),
+    count: integer(row, 'count', where),
+  };
+}
+
+function parseLoggedEvent(row: Row): LoggedEvent {
+  const where = `event_log row ${String(row.id)}`;
+  return { id: integer(row, 'id', where), atMs: integer(row, 'at_ms', where), kind: text(row, 'kind', where), text: text(row, 'text', where) };
 }
 
 function parseExample(row: Row): StoredExample {
@@ -614,6 +690,76 @@ export class SkychoirStore {
           updatedAt: text(row, 'updated_at', where),
         };
       });
+  }
+
+  // --- sensor history and event log ------------------------------------------------------
+
+  /**
+   * Writes minute aggregates and events in one transaction (one fsync). A row for a
+   * series and minute already stored is merged with it (means weighted by count, the
+   * wider min/max, counts added), so a minute written in two parts (the engine stopped
+   * and started within it) stays one row. Bad values are refused before anything is written.
+   */
+  recordHistory(rows: readonly HistoryRow[], events: readonly NewLoggedEvent[] = []): void {
+    for (const r of rows) {
+      if (!SERIES_NAME.test(r.series)) throw new StoreError(`sensor_history: series '${r.series.slice(0, 70)}' is not a series name`);
+      if (!Number.isInteger(r.minuteMs) || r.minuteMs % 60_000 !== 0) throw new StoreError(`sensor_history ${r.series}: minute ${r.minuteMs} is not the start of a minute`);
+      if (![r.mean, r.min, r.max].every(Number.isFinite) || !(r.min <= r.mean + 1e-9 && r.mean <= r.max + 1e-9)) {
+        throw new StoreError(`sensor_history ${r.series}@${r.minuteMs}: want finite min <= mean <= max, got ${r.min}, ${r.mean}, ${r.max}`);
+      }
+      if (!Number.isInteger(r.count) || r.count < 1) throw new StoreError(`sensor_history ${r.series}@${r.minuteMs}: count ${r.count}`);
+    }
+    for (const e of events) {
+      if (!Number.isInteger(e.atMs) || e.kind.length === 0 || e.kind.length > 32) throw new StoreError(`event_log: bad event at ${e.atMs} kind '${e.kind.slice(0, 40)}'`);
+    }
+    const upsert = this.#db.prepare(
+      `INSERT INTO sensor_history (minute_ms, series, mean, min, max, count) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (minute_ms, series) DO UPDATE SET
+         mean = (mean * count + excluded.mean * excluded.count) / (count + excluded.count),
+         min = min(min, excluded.min), max = max(max, excluded.max), count = count + excluded.count`,
+    );
+    const insertEvent = this.#db.prepare('INSERT INTO event_log (at_ms, kind, text) VALUES (?, ?, ?)');
+    this.transaction(() => {
+      for (const r of rows) upsert.run(r.minuteMs, r.series, r.mean, r.min, r.max, r.count);
+      for (const e of events) insertEvent.run(e.atMs, e.kind, e.text.slice(0, 500));
+    });
+  }
+
+  /** History rows with fromMs <= minute < toMs, oldest first (series in name order within a minute). */
+  listHistory(fromMs: number, toMs = Number.MAX_SAFE_INTEGER): HistoryRow[] {
+    return this.#db
+      .prepare('SELECT * FROM sensor_history WHERE minute_ms >= ? AND minute_ms < ? ORDER BY minute_ms, series')
+      .all(Math.floor(fromMs), Math.ceil(Math.min(toMs, Number.MAX_SAFE_INTEGER)))
+      .map(parseHistoryRow);
+  }
+
+  /** The newest `limit` events at or after `sinceMs`, oldest first. */
+  listEvents(sinceMs = 0, limit = 300): LoggedEvent[] {
+    return this.#db
+      .prepare('SELECT * FROM (SELECT * FROM event_log WHERE at_ms >= ? ORDER BY at_ms DESC, id DESC LIMIT ?) ORDER BY at_ms, id')
+      .all(Math.floor(sinceMs), limit)
+      .map(parseLoggedEvent);
+  }
+
+  /** Deletes history minutes before `beforeMs`; returns how many rows. */
+  pruneHistory(beforeMs: number): number {
+    return Number(this.#db.prepare('DELETE FROM sensor_history WHERE minute_ms < ?').run(Math.floor(beforeMs)).changes);
+  }
+
+  /** Deletes events before `beforeMs`; returns how many. */
+  pruneEvents(beforeMs: number): number {
+    return Number(this.#db.prepare('DELETE FROM event_log WHERE at_ms < ?').run(Math.floor(beforeMs)).changes);
+  }
+
+  /** How much history and how many events the file holds, and since when. */
+  historyExtent(): { historyRows: number; oldestMinuteMs: number | null; events: number } {
+    const h = this.#db.prepare('SELECT count(*) AS n, min(minute_ms) AS oldest FROM sensor_history').get() ?? {};
+    const e = this.#db.prepare('SELECT count(*) AS n FROM event_log').get() ?? {};
+    return {
+      historyRows: integer(h, 'n', 'sensor_history'),
+      oldestMinuteMs: h.oldest === null ? null : integer(h, 'oldest', 'sensor_history'),
+      events: integer(e, 'n', 'event_log'),
+    };
   }
 
   /** Closes the file (checkpointing the WAL). Safe to call twice. */
