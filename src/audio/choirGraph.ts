@@ -1,10 +1,19 @@
 /**
- * The audio graph, as Tone.js nodes on a node-web-audio-api context:
+ * The audio graph on a node-web-audio-api context, one channel per speaker:
  *
- *   voice (buffer source -> envelope gain -> stereo panner)
- *     -> layer bus (gain -> low-pass)  -> master
- *                  \-> send gain -----> reverb (convolver) -> master
- *   master: volume -> limiter (Tone.Limiter) -> ceiling (WaveShaper, -1 dBFS) -> meter -> out
+ *   voice: onset buffer, then sustain loop (pre-rendered at its pitch) -> envelope gain
+ *          -> the layer's speaker merger, at one or two speakers (pairwise panning)
+ *   layer bus (N channels): merger -> gain -> low-pass -> master
+ *                                              \-> send -> hall (feedback delay network) -> master
+ *   master (N channels): gain -> limiter (Tone.Limiter per speaker pair) -> ceiling
+ *          (Tone.WaveShaper, -1 dBFS) -> speakers;  ceiling -> stereo fold-down -> meter -> taps
+ *
+ * Lean by measurement (issue 9, bench/graph-cost.ts): voices play pre-rendered
+ * transpositions from render-quantum boundaries, which the renderer copies instead of
+ * interpolating; a voice is 2-4 nodes with one automated param (its envelope), placed by
+ * static gains instead of a StereoPanner (an automated pan costs more than the voice);
+ * effects live on the shared layer buses; the hall is a delay network, not a convolver.
+ * Voices, buses and hall are native nodes; the master chain is Tone's.
  *
  * It executes the conductor's decisions and nothing else: no musical choices here.
  * Every change ramps; voices fade in and out; nodes are released when a voice ends.
@@ -13,12 +22,15 @@ import { Tone } from './tone.ts';
 import { LAYERS, type LayerName } from '../model/controlVector.ts';
 import type { Decision, LayerTarget, VoiceRelease, VoiceStart } from '../conductor/decisions.ts';
 import { RampedParam } from './rampedParam.ts';
-import { makeImpulseResponse } from './impulseResponse.ts';
 import { ceilingCurve, CEILING_DBFS } from './outputCeiling.ts';
+import { FdnReverb } from './fdnReverb.ts';
+import { isPlainStereo, panGains, panToAzimuth, ringOf, STEREO_SPEAKERS, stereoFoldDown, type Ring, type Speaker } from './speakerLayout.ts';
+import { RENDER_QUANTUM, Transpositions } from './transpositions.ts';
 import type { SampleBank } from '../samples/sampleBank.ts';
 
-/** A layer's bus: native nodes (3 per layer) automated by declarative targets. */
+/** A layer's bus: native nodes automated by declarative targets. */
 interface LayerBus {
+  merger: ChannelMergerNode;
   gain: GainNode;
   lowpass: BiquadFilterNode;
   send: GainNode;
@@ -30,10 +42,10 @@ interface LayerBus {
 }
 
 interface Voice {
-  source: AudioBufferSourceNode;
+  sources: AudioBufferSourceNode[];
   envelope: GainNode;
-  panner: StereoPannerNode;
-  level: number;
+  /** The gain to the second speaker of a pair, when the voice sits between two. */
+  spread?: GainNode;
   endS: number;
 }
 
@@ -44,6 +56,8 @@ export interface ChoirGraphOptions {
   limiterDb?: number;
   reverbDecayS?: number;
   seed: number;
+  /** The speakers, one output channel each (default: a stereo pair). */
+  speakers?: readonly Speaker[];
   /** Measure each layer's level with an analyser (the live panel's meters); renders skip it. */
   layerMeters?: boolean;
 }
@@ -53,15 +67,19 @@ const SCHEDULE_MARGIN_S = 0.02;
 
 export class ChoirGraph {
   readonly context: Tone.Context;
+  readonly speakers: readonly Speaker[];
   private readonly raw: BaseAudioContext;
-  private readonly bank: SampleBank;
+  private readonly ring: Ring;
+  private readonly transpositions: Transpositions;
   private readonly buses: Record<LayerName, LayerBus>;
-  private readonly reverb: Tone.Convolver;
-  private readonly master: Tone.Gain;
+  private readonly hall: FdnReverb;
+  private readonly master: GainNode;
   /** The master level, ramped on the native param (see RampedParam for why not Tone's). */
   private readonly masterTarget: RampedParam;
-  private readonly limiter: Tone.Limiter;
+  private readonly limiters: Tone.Limiter[] = [];
   private readonly ceiling: Tone.WaveShaper;
+  /** Nodes that only route channels (splitters, mergers, fold-down gains). */
+  private readonly plumbing: AudioNode[] = [];
   readonly meter: AnalyserNode;
   private readonly voices = new Map<number, Voice>();
   private disposed = false;
@@ -70,56 +88,77 @@ export class ChoirGraph {
 
   constructor(raw: BaseAudioContext, bank: SampleBank, options: ChoirGraphOptions) {
     this.raw = raw;
-    this.bank = bank;
+    this.speakers = options.speakers ?? STEREO_SPEAKERS;
+    const channels = this.speakers.length;
+    this.ring = ringOf(this.speakers);
+    this.transpositions = new Transpositions(raw, bank);
     // 'offline' clock: Tone's own ticker stays idle. We schedule on the context clock
     // ourselves, so no timers run for Tone's Transport, live or offline.
     this.context = new Tone.Context({ context: raw as unknown as AudioContext, clockSource: 'offline' });
     const context = this.context;
-    this.master = new Tone.Gain({ context });
-    this.masterTarget = new RampedParam(this.master.input.gain, Tone.dbToGain(options.masterDb));
-    this.limiter = new Tone.Limiter({ context, threshold: options.limiterDb ?? -4 });
+
+    const destination = raw.destination;
+    if (destination.channelCount !== channels) {
+      destination.channelCount = Math.min(channels, destination.maxChannelCount || channels);
+    }
+    // One channel per speaker, never up- or down-mixed by the speaker rules (which only know 1, 2, 4, 6).
+    destination.channelInterpretation = 'discrete';
+
+    this.master = raw.createGain();
+    this.master.channelCountMode = 'explicit';
+    this.master.channelCount = channels;
+    this.master.channelInterpretation = 'discrete';
+    this.masterTarget = new RampedParam(this.master.gain, Tone.dbToGain(options.masterDb));
+
     this.ceiling = new Tone.WaveShaper({ context });
     // Set on the node at once: Tone applies a curve given in its options only once the
     // context is running, which an offline context never is before it renders (a render
     // went to +12.6 dBFS that way). The ceiling must hold from the first sample.
     this.ceiling.curve = ceilingCurve(CEILING_DBFS);
     this.ceiling.oversample = 'none';
+    this.connectLimiters(options.limiterDb ?? -4);
+    Tone.connect(this.ceiling, destination);
+
+    // The stereo mix every tap hears (stream, meters): the speakers folded down to a pair.
     this.meter = raw.createAnalyser();
     this.meter.fftSize = 2048;
-    this.master.chain(this.limiter, this.ceiling);
-    Tone.connect(this.ceiling, this.meter);
-    this.meter.connect(raw.destination);
+    if (isPlainStereo(this.speakers)) {
+      Tone.connect(this.ceiling, this.meter);
+    } else {
+      this.foldDown(this.meter);
+    }
+    // An analyser renders only when pulled towards the destination: a silent link does it.
+    const mute = raw.createGain();
+    mute.gain.value = 0;
+    this.meter.connect(mute);
+    mute.connect(destination);
+    this.plumbing.push(mute);
 
-    const [left, right] = makeImpulseResponse({
-      sampleRate: raw.sampleRate,
-      decayS: options.reverbDecayS ?? 4.5,
-      preDelayS: 0.03,
-      seed: options.seed ^ 0x5eed,
-    });
-    const ir = raw.createBuffer(2, left.length, raw.sampleRate);
-    ir.copyToChannel(left, 0);
-    ir.copyToChannel(right, 1);
-    this.reverb = new Tone.Convolver({ context, url: new Tone.ToneAudioBuffer(ir), normalize: false });
-    this.reverb.connect(this.master);
+    this.hall = new FdnReverb(raw, { channels, t60S: options.reverbDecayS ?? 4.5 });
+    this.hall.output.connect(this.master);
 
     const buses = {} as Record<LayerName, LayerBus>;
     for (const layer of LAYERS) {
+      const merger = raw.createChannelMerger(channels);
       const gain = raw.createGain();
       const lowpass = raw.createBiquadFilter();
       lowpass.type = 'lowpass';
       lowpass.Q.value = 0.5;
       const send = raw.createGain();
+      merger.connect(gain);
       gain.connect(lowpass);
-      Tone.connect(lowpass, this.master);
+      lowpass.connect(this.master);
       lowpass.connect(send);
-      Tone.connect(send, this.reverb);
+      send.connect(this.hall.input);
       let meter: AnalyserNode | undefined;
       if (options.layerMeters) {
         meter = raw.createAnalyser();
         meter.fftSize = 2048;
         lowpass.connect(meter);
+        meter.connect(mute);
       }
       buses[layer] = {
+        merger,
         meter,
         gain,
         lowpass,
@@ -132,11 +171,71 @@ export class ChoirGraph {
     this.buses = buses;
   }
 
+  /** master -> limiter(s) -> ceiling: one stereo-linked limiter per pair of speakers. */
+  private connectLimiters(thresholdDb: number): void {
+    const channels = this.speakers.length;
+    const make = (): Tone.Limiter => {
+      const limiter = new Tone.Limiter({ context: this.context, threshold: thresholdDb });
+      this.limiters.push(limiter);
+      return limiter;
+    };
+    if (channels <= 2) {
+      const limiter = make();
+      Tone.connect(this.master, limiter);
+      limiter.connect(this.ceiling);
+      return;
+    }
+    const raw = this.raw;
+    const split = raw.createChannelSplitter(channels);
+    const join = raw.createChannelMerger(channels);
+    this.master.connect(split);
+    this.plumbing.push(split, join);
+    for (let first = 0; first < channels; first += 2) {
+      const width = Math.min(2, channels - first);
+      const pairIn = raw.createChannelMerger(width);
+      const pairOut = raw.createChannelSplitter(width);
+      const limiter = make();
+      for (let c = 0; c < width; c++) split.connect(pairIn, first + c, c);
+      Tone.connect(pairIn, limiter);
+      Tone.connect(limiter, pairOut);
+      for (let c = 0; c < width; c++) pairOut.connect(join, c, first + c);
+      this.plumbing.push(pairIn, pairOut);
+    }
+    Tone.connect(join, this.ceiling);
+  }
+
+  /** ceiling -> [gain left, gain right] per speaker -> a stereo pair, into `into`. */
+  private foldDown(into: AudioNode): void {
+    const raw = this.raw;
+    const matrix = stereoFoldDown(this.speakers);
+    const split = raw.createChannelSplitter(this.speakers.length);
+    const pair = raw.createChannelMerger(2);
+    const sides = [raw.createGain(), raw.createGain()];
+    Tone.connect(this.ceiling, split);
+    this.plumbing.push(split, pair, ...sides);
+    sides.forEach((side, s) => {
+      side.channelCountMode = 'explicit';
+      side.channelCount = 1;
+      side.connect(pair, 0, s);
+    });
+    matrix.forEach((gains, speaker) => {
+      gains.forEach((g, s) => {
+        if (g < 1e-4) return;
+        const tap = raw.createGain();
+        tap.gain.value = g;
+        split.connect(tap, speaker);
+        tap.connect(sides[s] as GainNode);
+        this.plumbing.push(tap);
+      });
+    });
+    pair.connect(into);
+  }
+
   get now(): number {
     return this.raw.currentTime;
   }
 
-  /** The finished mix (after the ceiling): connect taps here (stream encoder, meters). */
+  /** The finished mix as a stereo pair (the speakers folded down): connect taps here. */
   get output(): AudioNode {
     return this.meter;
   }
@@ -145,9 +244,16 @@ export class ChoirGraph {
     return this.voices.size;
   }
 
-  /** Native nodes in use by voices (3 per voice), for the node-count checks. */
+  /** Native nodes in use by voices, for the node-count checks. */
   get voiceNodeCount(): number {
-    return this.voices.size * 3;
+    let n = 0;
+    for (const v of this.voices.values()) n += v.sources.length + 1 + (v.spread ? 1 : 0);
+    return n;
+  }
+
+  /** Pre-rendered transpositions held (bounded). */
+  get transpositionsCached(): number {
+    return this.transpositions.size;
   }
 
   apply(decisions: readonly Decision[]): void {
@@ -173,37 +279,62 @@ export class ChoirGraph {
   }
 
   private startVoice(d: VoiceStart): void {
-    const sample = this.bank.get(d.sampleId);
-    if (!sample) {
+    const buffers = this.transpositions.get(d.sampleId, d.rate);
+    if (!buffers) {
       this.unknownSamples++;
       return;
     }
     const raw = this.raw;
-    const t = this.at(d.time);
-    const source = raw.createBufferSource();
-    source.buffer = sample.buffer;
-    source.loop = true;
-    source.loopStart = sample.info.loopStartS;
-    source.loopEnd = sample.info.loopEndS;
-    source.playbackRate.value = d.rate;
-    const envelope = raw.createGain();
+    // Start on a render-quantum boundary (at most 2.7 ms late at 48 kHz), where a buffer
+    // at rate 1 with no offset and no loop points is copied rather than interpolated.
+    const quantum = Math.ceil((this.at(d.time) * raw.sampleRate) / RENDER_QUANTUM - 1e-6);
+    const t = (quantum * RENDER_QUANTUM) / raw.sampleRate;
+    const sustainAt = ((quantum + buffers.onsetQuanta) * RENDER_QUANTUM) / raw.sampleRate;
     const level = Tone.dbToGain(d.gainDb);
     const sustainEnd = t + d.attackS + d.holdS;
     const endS = sustainEnd + d.releaseS;
+
+    const place = panGains(this.ring, d.azimuthDeg ?? panToAzimuth(d.pan));
+    const [near, far] = place;
+    const nearGain = near?.gain ?? 1;
+    const envelope = raw.createGain();
+    // The nearer speaker's share rides on the envelope; the farther one's is a fixed ratio of it.
+    const peak = level * nearGain;
     envelope.gain.setValueAtTime(0, t);
-    envelope.gain.linearRampToValueAtTime(level, t + d.attackS);
-    envelope.gain.setValueAtTime(level, sustainEnd);
+    envelope.gain.linearRampToValueAtTime(peak, t + d.attackS);
+    envelope.gain.setValueAtTime(peak, sustainEnd);
     envelope.gain.linearRampToValueAtTime(0, endS);
-    const panner = raw.createStereoPanner();
-    panner.pan.setValueAtTime(clampPan(d.pan), t);
-    if (d.panTo !== d.pan) panner.pan.linearRampToValueAtTime(clampPan(d.panTo), endS);
-    source.connect(envelope);
-    envelope.connect(panner);
-    panner.connect(this.buses[d.layer].gain);
-    source.start(t);
-    source.stop(endS + 0.05);
-    const voice: Voice = { source, envelope, panner, level, endS };
-    source.onended = () => this.forget(d.voiceId, voice);
+    const merger = this.buses[d.layer].merger;
+    envelope.connect(merger, 0, near?.speaker ?? 0);
+    let spread: GainNode | undefined;
+    if (far && nearGain > 0) {
+      spread = raw.createGain();
+      spread.gain.value = far.gain / nearGain;
+      envelope.connect(spread);
+      spread.connect(merger, 0, far.speaker);
+    }
+
+    const sources: AudioBufferSourceNode[] = [];
+    const onset = raw.createBufferSource();
+    onset.buffer = buffers.onset;
+    onset.connect(envelope);
+    onset.start(t);
+    sources.push(onset);
+    let last = onset;
+    if (sustainAt < endS) {
+      const sustain = raw.createBufferSource();
+      sustain.buffer = buffers.sustain;
+      sustain.loop = true;
+      sustain.connect(envelope);
+      sustain.start(sustainAt);
+      sustain.stop(endS + 0.05);
+      sources.push(sustain);
+      last = sustain;
+    } else {
+      onset.stop(endS + 0.05);
+    }
+    const voice: Voice = { sources, envelope, spread, endS };
+    last.onended = () => this.forget(d.voiceId, voice);
     this.voices.set(d.voiceId, voice);
     this.voicesStarted++;
   }
@@ -217,15 +348,15 @@ export class ChoirGraph {
     // Hold the envelope where it is at t, then fade from there: no jump, no click.
     voice.envelope.gain.cancelAndHoldAtTime(t);
     voice.envelope.gain.linearRampToValueAtTime(0, end);
-    voice.source.stop(end + 0.05);
+    for (const source of voice.sources) source.stop(end + 0.05);
     voice.endS = end;
   }
 
   private forget(voiceId: number, voice: Voice): void {
     if (this.voices.get(voiceId) === voice) this.voices.delete(voiceId);
-    voice.source.disconnect();
+    for (const source of voice.sources) source.disconnect();
     voice.envelope.disconnect();
-    voice.panner.disconnect();
+    voice.spread?.disconnect();
   }
 
   /** RMS of the last ~43 ms of output, in dBFS (live metering for /healthz). */
@@ -255,23 +386,27 @@ export class ChoirGraph {
     if (this.disposed) return;
     this.disposed = true;
     for (const [id, voice] of this.voices) {
-      try {
-        voice.source.stop();
-      } catch {
-        // not started yet, or stopped already: nothing to do
+      for (const source of voice.sources) {
+        try {
+          source.stop();
+        } catch {
+          // not started yet, or stopped already: nothing to do
+        }
       }
       this.forget(id, voice);
     }
     for (const bus of Object.values(this.buses)) {
+      bus.merger.disconnect();
       bus.gain.disconnect();
       bus.lowpass.disconnect();
       bus.send.disconnect();
       bus.meter?.disconnect();
     }
-    this.reverb.dispose();
-    this.master.dispose();
-    this.limiter.dispose();
+    this.hall.dispose();
+    this.master.disconnect();
+    for (const limiter of this.limiters) limiter.dispose();
     this.ceiling.dispose();
+    for (const node of this.plumbing) node.disconnect();
     this.meter.disconnect();
     // Not this.context.dispose(): Tone's Context.dispose() also closes the native context,
     // without awaiting it, while its owner (the live engine) closes it too; two closes at
@@ -288,8 +423,4 @@ function analyserRmsDbfs(meter: AnalyserNode): number {
   for (const x of block) sum += x * x;
   const rms = Math.sqrt(sum / block.length);
   return rms > 0 ? 20 * Math.log10(rms) : -Infinity;
-}
-
-function clampPan(p: number): number {
-  return Math.min(1, Math.max(-1, p));
 }

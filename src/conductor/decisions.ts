@@ -14,9 +14,19 @@ export interface VoiceStart {
   rate: number;
   /** Voice level before the layer's gain, in dB (sample trim included). */
   gainDb: number;
-  /** Stereo position -1 (left) .. 1 (right) at the start, and where it travels to. */
+  /**
+   * Where the voice sounds, left (-1) to right (1) across the front of the room (the
+   * graph reads pan p as azimuth 90p degrees). `panTo` is kept for the record of a
+   * moving phrase; a voice itself stands still (motion is phrase by phrase, note by note).
+   */
   pan: number;
   panTo: number;
+  /**
+   * The voice's direction from the middle of the room in degrees (0 ahead, 90 right,
+   * 180 behind), when the conductor places it anywhere around a ring of speakers; it
+   * takes precedence over `pan`. A stereo pair hears it at sin(azimuth) across.
+   */
+  azimuthDeg?: number;
   attackS: number;
   holdS: number;
   releaseS: number;

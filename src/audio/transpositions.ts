@@ -1,0 +1,134 @@
+/**
+ * Pre-rendered transpositions of the samples, at the context's sample rate, so every
+ * voice plays its buffers at playbackRate 1 from a render-quantum boundary with no loop
+ * points: the case node-web-audio-api renders by copying (its AudioBufferSourceNode "fast
+ * track"), where any other rate, offset or loop point costs a per-sample interpolation.
+ * Measured with 48 looping voices: 18x real time interpolated, 70-97x copied
+ * (bench/graph-cost.ts, docs/benchmarks.md).
+ *
+ * A voice is two buffers: the onset (the sample's attack, up to a whole number of render
+ * quanta) played once, then the sustain (the loop region) looped whole, started on the
+ * quantum the onset ends, beginning at the exact phase the onset stopped at. The loop is
+ * resampled as a periodic signal over a whole number of output samples, so it repeats
+ * without a seam; that rounds the pitch by less than 0.1 cent.
+ *
+ * Rates are rounded to the cent (the conductor's notes are whole semitones from tuned
+ * samples) and kept in a bounded cache, most recently used last.
+ */
+import { resampleLooped, type LoopedSignal } from './loopedResample.ts';
+import type { SampleBank } from '../samples/sampleBank.ts';
+
+/** Web Audio's render quantum, in frames (the spec's fixed block size). */
+export const RENDER_QUANTUM = 128;
+
+export interface VoiceBuffers {
+  /** The attack, played once; a whole number of render quanta long. */
+  onset: AudioBuffer;
+  /** The sustain, looped whole from the quantum the onset ends on. */
+  sustain: AudioBuffer;
+  /** Render quanta in the onset. */
+  onsetQuanta: number;
+}
+
+/** Cached transpositions; ~0.3-0.5 MB each, so 160 of them are at most ~80 MB. */
+const DEFAULT_MAX_ENTRIES = 160;
+
+export class Transpositions {
+  private readonly context: BaseAudioContext;
+  private readonly bank: SampleBank;
+  private readonly maxEntries: number;
+  private readonly cache = new Map<string, VoiceBuffers>();
+  private readonly signals = new Map<string, LoopedSignal | null>();
+  rendered = 0;
+
+  constructor(context: BaseAudioContext, bank: SampleBank, maxEntries = DEFAULT_MAX_ENTRIES) {
+    this.context = context;
+    this.bank = bank;
+    this.maxEntries = maxEntries;
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+
+  /** The buffers that sing `sampleId` at `rate` (2 = an octave up); undefined for an unknown sample. */
+  get(sampleId: string, rate: number): VoiceBuffers | undefined {
+    const cents = Math.round(1200 * Math.log2(Math.min(8, Math.max(1 / 8, rate))));
+    const key = `${sampleId}@${cents}`;
+    const hit = this.cache.get(key);
+    if (hit) {
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+      return hit;
+    }
+    const signal = this.signal(sampleId);
+    if (!signal) return undefined;
+    const made = this.render(signal, 2 ** (cents / 1200));
+    this.cache.set(key, made);
+    this.rendered++;
+    while (this.cache.size > this.maxEntries) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest === undefined) break;
+      this.cache.delete(oldest);
+    }
+    return made;
+  }
+
+  private signal(sampleId: string): LoopedSignal | undefined {
+    const known = this.signals.get(sampleId);
+    if (known !== undefined) return known ?? undefined;
+    const sample = this.bank.get(sampleId);
+    if (!sample) {
+      this.signals.set(sampleId, null);
+      return undefined;
+    }
+    const buffer = sample.buffer;
+    // Copied out of the binding: its channel views point into native memory (see offlineRender).
+    const data = new Float32Array(buffer.length);
+    buffer.copyFromChannel(data, 0);
+    const loopStart = Math.round(sample.info.loopStartS * buffer.sampleRate);
+    const loopEnd = Math.min(buffer.length, Math.round(sample.info.loopEndS * buffer.sampleRate));
+    const signal: LoopedSignal =
+      loopEnd - loopStart >= 16
+        ? { data, loopStart, loopEnd }
+        : // no usable loop: the whole sample, looped
+          { data, loopStart: 0, loopEnd: buffer.length };
+    // The bank decodes at the context's rate; a different rate would need one more ratio here.
+    if (buffer.sampleRate !== this.context.sampleRate) {
+      throw new Error(`sample '${sampleId}' is at ${buffer.sampleRate} Hz, the context at ${this.context.sampleRate} Hz`);
+    }
+    this.signals.set(sampleId, signal);
+    return signal;
+  }
+
+  private render(signal: LoopedSignal, rate: number): VoiceBuffers {
+    const loopLength = signal.loopEnd - signal.loopStart;
+    const sustainFrames = Math.max(RENDER_QUANTUM, Math.round(loopLength / rate));
+    const step = loopLength / sustainFrames; // the rate, rounded so the loop closes on a sample
+    const onsetQuanta = Math.max(1, Math.ceil(signal.loopStart / step / RENDER_QUANTUM));
+    const onsetFrames = onsetQuanta * RENDER_QUANTUM;
+    const onset = new Float32Array(onsetFrames);
+    resampleLooped(signal, 0, step, onset);
+    const sustain = new Float32Array(sustainFrames);
+    // The sustain starts where the onset stopped, and reads the loop as a periodic signal.
+    const startPhase = (onsetFrames * step - signal.loopStart) % loopLength;
+    resamplePeriodic(signal.data.subarray(signal.loopStart, signal.loopEnd), startPhase, step, sustain);
+    return { onset: this.buffer(onset), sustain: this.buffer(sustain), onsetQuanta };
+  }
+
+  private buffer(data: Float32Array<ArrayBuffer>): AudioBuffer {
+    const b = this.context.createBuffer(1, data.length, this.context.sampleRate);
+    b.copyToChannel(data, 0);
+    return b;
+  }
+}
+
+/** A periodic signal (one period in `period`) read at start + k * step. */
+function resamplePeriodic(period: Float32Array, start: number, step: number, out: Float32Array): void {
+  // A periodic signal is a looped one whose attack is its own last period: loopStart = P.
+  const p = period.length;
+  const twice = new Float32Array(2 * p);
+  twice.set(period, 0);
+  twice.set(period, p);
+  resampleLooped({ data: twice, loopStart: p, loopEnd: 2 * p }, start + p, step, out);
+}
