@@ -48,7 +48,7 @@ import { skySnapshotFrom } from '../stream/skySnapshot.ts';
 import { sunElevationDeg } from '../features/sunPosition.ts';
 import { mountPanel, type MountedPanel } from '../panel/mountPanel.ts';
 import type { SkyState } from '../ingest/skyState.ts';
-import type { LatencySummary } from './controlLatency.ts';
+import type { ControlLatencyLog, LatencySummary } from './controlLatency.ts';
 
 /** How often the performance loop looks at the audio clock. */
 const TICK_MS = 100;
@@ -135,6 +135,11 @@ export class LiveEngine {
 
   get brokerAddress(): string {
     return this.brokerUrl;
+  }
+
+  /** Per sensor message, its timestamp to its layer targets handed to the graph (bench/control-latency.ts reads it). */
+  get controlLatency(): ControlLatencyLog | undefined {
+    return this.performance?.controlLatency;
   }
 
   async start(): Promise<void> {
