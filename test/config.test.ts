@@ -27,6 +27,7 @@ describe('parseConfig', () => {
         sky: { source: 'replay', file: 'skies/day.jsonl' },
         audio: { device: 'none', masterDb: -12 },
         paths: { samples: 'my-samples', model: 'models/x.onnx' },
+        history: { retentionDays: 30 },
       },
       DEFAULT_CONFIG,
       '/srv/skychoir',
@@ -39,6 +40,7 @@ describe('parseConfig', () => {
     assert.deepEqual(c.sky, { source: 'replay', scenario: 'day', file: '/srv/skychoir/skies/day.jsonl' });
     assert.deepEqual(c.audio, { device: 'none', masterDb: -12, loudnessTargetLufs: -18 });
     assert.deepEqual(c.paths, { samples: '/srv/skychoir/my-samples', model: '/srv/skychoir/models/x.onnx', store: DEFAULT_CONFIG.paths.store });
+    assert.deepEqual(c.history, { retentionDays: 30, eventRetentionDays: 90 });
   });
 
   const wrong: [string, unknown, RegExp][] = [
@@ -52,6 +54,8 @@ describe('parseConfig', () => {
     ['a latitude past the pole', { location: { latitudeDeg: 91 } }, /config location\.latitudeDeg: want degrees in -90\.\.90, got 91/],
     ['a bad time zone', { location: { timeZone: 'Mars/Olympus_Mons' } }, /config location\.timeZone: 'Mars\/Olympus_Mons' is not an IANA time zone \(e\.g\. Europe\/Reykjavik\)/],
     ['masterDb above 0', { audio: { masterDb: 3 } }, /config audio\.masterDb: want dB in -60\.\.0, got 3/],
+    ['history kept for half a day', { history: { retentionDays: 0.5 } }, /config history\.retentionDays: want whole days 1\.\.3650, got 0\.5/],
+    ['an unknown history field', { history: { keepDays: 9 } }, /config history: unknown field 'keepDays' \(retentionDays, eventRetentionDays\)/],
     ['masterDb not a number', { audio: { masterDb: 'loud' } }, /config audio\.masterDb: want dB in -60\.\.0/],
     ['an unknown audio device', { audio: { device: 'hdmi' } }, /config audio\.device: want 'default' or 'none', got "hdmi"/],
     ['replay without a file', { sky: { source: 'replay' } }, /config sky: source 'replay' needs sky\.file/],

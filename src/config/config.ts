@@ -36,6 +36,15 @@ export interface Config {
   stream: WebStreamConfig;
   /** The curator panel at /panel (docs/panel.md). */
   panel: PanelConfig;
+  /** Sensor history by the minute and the event log in the store (docs/operations.md). */
+  history: HistoryConfig;
+}
+
+export interface HistoryConfig {
+  /** Days of minute rows kept; older ones are deleted hourly. */
+  retentionDays: number;
+  /** Days of events kept. */
+  eventRetentionDays: number;
 }
 
 export interface PanelConfig {
@@ -65,6 +74,7 @@ export const DEFAULT_CONFIG: Config = {
   readers: [],
   stream: structuredClone(DEFAULT_WEB_STREAM_CONFIG),
   panel: { enabled: true, sessionHours: 12, allowedOrigins: [], loginAttemptsPerMinute: 5 },
+  history: { retentionDays: 90, eventRetentionDays: 90 },
 };
 
 /** The master volume can never be set above this (the ceiling behind it is -1 dBFS). */
@@ -90,7 +100,7 @@ const isSiteName = (v: unknown): v is string => typeof v === 'string' && /^[A-Za
 /** Merges a parsed JSON object over the defaults, validating every field it sets. */
 export function parseConfig(input: unknown, base: Config = DEFAULT_CONFIG, baseDir = process.cwd()): Config {
   if (!isRecord(input)) throw new ConfigError('config: want a JSON object');
-  const known = ['site', 'location', 'seed', 'http', 'broker', 'sky', 'audio', 'paths', 'stream', 'panel', 'readers'];
+  const known = ['site', 'location', 'seed', 'http', 'broker', 'sky', 'audio', 'paths', 'stream', 'panel', 'history', 'readers'];
   for (const key of Object.keys(input)) {
     if (!known.includes(key)) throw new ConfigError(`config: unknown field '${key.slice(0, 40)}' (known: ${known.join(', ')})`);
   }
@@ -157,6 +167,13 @@ export function parseConfig(input: unknown, base: Config = DEFAULT_CONFIG, baseD
     field(panel, 'allowedOrigins', 'panel', (v): v is string[] => Array.isArray(v) && v.every((o) => typeof o === 'string' && /^https?:\/\/[^/\s]+$/.test(o)), 'an array of origins like "https://panel.example.org"') ??
     c.panel.allowedOrigins;
   c.panel.loginAttemptsPerMinute = field(panel, 'loginAttemptsPerMinute', 'panel', (v): v is number => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 1000, 'an integer 1..1000') ?? c.panel.loginAttemptsPerMinute;
+  const history = section('history');
+  for (const key of Object.keys(history)) {
+    if (key !== 'retentionDays' && key !== 'eventRetentionDays') throw new ConfigError(`config history: unknown field '${key.slice(0, 40)}' (retentionDays, eventRetentionDays)`);
+  }
+  const isDays = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 3650;
+  c.history.retentionDays = field(history, 'retentionDays', 'history', isDays, 'whole days 1..3650') ?? c.history.retentionDays;
+  c.history.eventRetentionDays = field(history, 'eventRetentionDays', 'history', isDays, 'whole days 1..3650') ?? c.history.eventRetentionDays;
   try {
     c.stream = parseWebStreamConfig(input.stream, c.stream, baseDir);
   } catch (err) {

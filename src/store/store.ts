@@ -342,6 +342,12 @@ const MODEL_COLUMNS =
 export interface StoreOptions {
   /** Clock for created_at/updated_at (ISO 8601); tests inject one. */
   readonly now?: () => Date;
+  /**
+   * How long a write waits for another connection's write lock (default 5 s). The live
+   * engine's history writer gives 100 ms: a lock held elsewhere (a backup, a training
+   * job registering its model) must not stall the engine's thread; the batch is retried.
+   */
+  readonly busyTimeoutMs?: number;
 }
 
 export class SkychoirStore {
@@ -369,7 +375,7 @@ export class SkychoirStore {
       db.exec('PRAGMA journal_mode = WAL');
       db.exec('PRAGMA synchronous = FULL');
       db.exec('PRAGMA foreign_keys = ON');
-      db.exec('PRAGMA busy_timeout = 5000');
+      db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.round(options.busyTimeoutMs ?? 5000))}`);
       const store = new SkychoirStore(path, db, options.now ?? (() => new Date()));
       store.#migrate();
       return store;
@@ -704,8 +710,9 @@ export class SkychoirStore {
     for (const r of rows) {
       if (!SERIES_NAME.test(r.series)) throw new StoreError(`sensor_history: series '${r.series.slice(0, 70)}' is not a series name`);
       if (!Number.isInteger(r.minuteMs) || r.minuteMs % 60_000 !== 0) throw new StoreError(`sensor_history ${r.series}: minute ${r.minuteMs} is not the start of a minute`);
-      if (![r.mean, r.min, r.max].every(Number.isFinite) || !(r.min <= r.mean + 1e-9 && r.mean <= r.max + 1e-9)) {
-        throw new StoreError(`sensor_history ${r.series}@${r.minuteMs}: want finite min <= mean <= max, got ${r.min}, ${r.mean}, ${r.max}`);
+      // Not min <= mean <= max: wind direction's mean is circular (350 and 10 make 0).
+      if (![r.mean, r.min, r.max].every(Number.isFinite) || r.min > r.max) {
+        throw new StoreError(`sensor_history ${r.series}@${r.minuteMs}: want finite mean, min <= max, got ${r.mean}, ${r.min}, ${r.max}`);
       }
       if (!Number.isInteger(r.count) || r.count < 1) throw new StoreError(`sensor_history ${r.series}@${r.minuteMs}: count ${r.count}`);
     }
