@@ -192,6 +192,9 @@ describe('Conductor: answering the sky', () => {
       for (const s of swell) {
         assert.ok(s.attackS >= 4, 'a swell, not an attack');
         assert.ok(Math.sign(s.panTo - s.pan) === direction && Math.abs(s.panTo - s.pan) > 1, `heading ${heading}: ${s.pan} -> ${s.panTo}`);
+        // Around a ring: from behind its heading to along it, half the room in one swell.
+        assert.equal(s.azimuthDeg, heading + 180);
+        assert.equal(s.azimuthToDeg, heading + 360);
       }
     }
   });

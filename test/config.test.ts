@@ -38,7 +38,7 @@ describe('parseConfig', () => {
     assert.deepEqual(c.http, { host: '127.0.0.1', port: 9000 });
     assert.deepEqual(c.broker, { embedded: false, host: '127.0.0.1', port: 1883, url: 'mqtts://broker.example:8883', usersFile: undefined });
     assert.deepEqual(c.sky, { source: 'replay', scenario: 'day', file: '/srv/skychoir/skies/day.jsonl' });
-    assert.deepEqual(c.audio, { device: 'none', masterDb: -12, loudnessTargetLufs: -18 });
+    assert.deepEqual(c.audio, { device: 'none', masterDb: -12, loudnessTargetLufs: -18, speakers: DEFAULT_CONFIG.audio.speakers });
     assert.deepEqual(c.paths, { samples: '/srv/skychoir/my-samples', model: '/srv/skychoir/models/x.onnx', store: DEFAULT_CONFIG.paths.store });
     assert.deepEqual(c.history, { retentionDays: 30, eventRetentionDays: 90 });
   });
@@ -58,6 +58,8 @@ describe('parseConfig', () => {
     ['an unknown history field', { history: { keepDays: 9 } }, /config history: unknown field 'keepDays' \(retentionDays, eventRetentionDays\)/],
     ['masterDb not a number', { audio: { masterDb: 'loud' } }, /config audio\.masterDb: want dB in -60\.\.0/],
     ['an unknown audio device', { audio: { device: 'hdmi' } }, /config audio\.device: want 'default' or 'none', got "hdmi"/],
+    ['a speaker with no place', { audio: { speakers: [{ name: 'lobby-1', x: 1 }] } }, /config audio\.speakers\[0\]\.y: want metres in -500\.\.500/],
+    ['speakers that are not a list', { audio: { speakers: 8 } }, /config audio\.speakers: want a list of \{ name, x, y \}/],
     ['replay without a file', { sky: { source: 'replay' } }, /config sky: source 'replay' needs sky\.file/],
     ['an unknown sky source', { sky: { source: 'camera' } }, /config sky\.source: want 'simulator', 'replay' or 'sensors'/],
     ['an external broker without a url', { broker: { embedded: false } }, /config broker: with embedded false, set broker\.url \(e\.g\. mqtt:\/\/localhost:1883\)/],
@@ -76,6 +78,11 @@ describe('parseConfig', () => {
       );
     });
   }
+
+  it('takes a ring of speakers, one output channel each', () => {
+    const ring = [0, 90, 180, 270].map((deg, i) => ({ name: `s${i}`, x: Math.round(Math.sin((deg * Math.PI) / 180) * 3), y: Math.round(Math.cos((deg * Math.PI) / 180) * 3) }));
+    assert.deepEqual(parseConfig({ audio: { speakers: ring } }).audio.speakers, ring);
+  });
 
   it('accepts the edges of the ranges', () => {
     const c = parseConfig({ http: { port: 0 }, audio: { masterDb: 0 }, location: { latitudeDeg: -90, longitudeDeg: 180 } });

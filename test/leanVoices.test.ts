@@ -13,6 +13,9 @@ import { DEFAULT_CONFIG } from '../src/config/config.ts';
 import { RENDER_QUANTUM, Transpositions } from '../src/audio/transpositions.ts';
 import { resampleLooped } from '../src/audio/loopedResample.ts';
 import { FdnReverb } from '../src/audio/fdnReverb.ts';
+import { ChoirGraph } from '../src/audio/choirGraph.ts';
+import { ringOfSpeakers } from '../src/audio/speakerLayout.ts';
+import { LAYERS } from '../src/model/controlVector.ts';
 
 const RATE = 48000;
 
@@ -113,3 +116,37 @@ for (const speakers of [2, 8]) {
     assert.ok(energyDb > -13 && energyDb < -5, `tail energy ${energyDb.toFixed(1)} dB`);
   });
 }
+
+it('on a ring of 8 speakers a still voice sounds from its place, and a travelling one crosses the room', async () => {
+  const seconds = 9;
+  const context = new OfflineAudioContext({ numberOfChannels: 8, length: seconds * RATE, sampleRate: RATE });
+  const bank = await SampleBank.load(loadSampleManifest(join(DEFAULT_CONFIG.paths.samples, 'manifest.json')), DEFAULT_CONFIG.paths.samples, context);
+  const graph = new ChoirGraph(context, bank, { masterDb: -6, seed: 1, speakers: ringOfSpeakers(8) });
+  // Dry: no hall, so each speaker carries only what was placed on it.
+  graph.apply(LAYERS.map((layer) => ({ type: 'layer' as const, time: 0, layer, gainDb: 0, lowpassHz: 8000, reverbSend: 0, rampS: 0.05 })));
+  const sampleId = bank.infos()[4]?.id ?? '';
+  const base = { type: 'start' as const, sampleId, midi: 60, rate: 1, gainDb: -12, pan: 0, panTo: 0, attackS: 0.3, holdS: 7.4, releaseS: 0.3 };
+  graph.apply([
+    { ...base, voiceId: 1, time: 0.05, layer: 'pad', azimuthDeg: 135 }, // still, at speaker 4 (135 deg)
+    { ...base, voiceId: 2, time: 0.05, layer: 'events', azimuthDeg: 270, azimuthToDeg: 450 }, // west -> ahead -> east
+  ]);
+  const out = await context.startRendering();
+  const speakers = Array.from({ length: 8 }, (_, c) => channel(out, c));
+  const loudestIn = (fromS: number, toS: number, skip: number[]): number => {
+    let best = -1;
+    let bestEnergy = -1;
+    speakers.forEach((x, c) => {
+      if (skip.includes(c)) return;
+      let e = 0;
+      for (let i = Math.round(fromS * RATE); i < Math.round(toS * RATE); i++) e += (x[i] ?? 0) ** 2;
+      if (e > bestEnergy) [best, bestEnergy] = [c, e];
+    });
+    return best;
+  };
+  // Speaker k stands at 45k degrees: 135 is speaker 3, west (270) is 6, ahead 0, east (90) 2.
+  assert.equal(loudestIn(0.5, 8, []), 3, 'the still voice and nothing else on its speaker');
+  assert.equal(loudestIn(0.3, 0.9, [3]), 6, 'the traveller starts in the west');
+  assert.equal(loudestIn(4.2, 4.6, [3]), 0, 'passes ahead');
+  assert.equal(loudestIn(7.6, 8.0, [3]), 2, 'and leaves to the east');
+  graph.dispose();
+});

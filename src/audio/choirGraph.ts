@@ -6,7 +6,7 @@
  *   layer bus (N channels): merger -> gain -> low-pass -> master
  *                                              \-> send -> hall (feedback delay network) -> master
  *   master (N channels): gain -> limiter (Tone.Limiter per speaker pair) -> ceiling
- *          (Tone.WaveShaper, -1 dBFS) -> speakers;  ceiling -> stereo fold-down -> meter -> taps
+ *          (Tone.WaveShaper, -1 dBFS) -> speakers;  ceiling -> stereo fold-down -> ceiling -> meter -> taps
  *
  * Lean by measurement (issue 9, bench/graph-cost.ts): voices play pre-rendered
  * transpositions from render-quantum boundaries, which the renderer copies instead of
@@ -44,10 +44,13 @@ interface LayerBus {
 interface Voice {
   sources: AudioBufferSourceNode[];
   envelope: GainNode;
-  /** The gain to the second speaker of a pair, when the voice sits between two. */
-  spread?: GainNode;
+  /** Gains to speakers beyond the envelope's own: the far one of a pair, or a moving voice's path. */
+  placement: GainNode[];
   endS: number;
 }
+
+/** Points per moving voice's path: a gain curve per speaker it passes (every ~0.5 s of a 24 s swell). */
+const PATH_POINTS = 48;
 
 export interface ChoirGraphOptions {
   /** Master volume in dB before the limiter (the curator's master, already capped). */
@@ -228,7 +231,12 @@ export class ChoirGraph {
         this.plumbing.push(tap);
       });
     });
-    pair.connect(into);
+    // Speakers each under the ceiling can add up past it: the pair gets its own.
+    const pairCeiling = raw.createWaveShaper();
+    pairCeiling.curve = ceilingCurve(CEILING_DBFS);
+    pair.connect(pairCeiling);
+    pairCeiling.connect(into);
+    this.plumbing.push(pairCeiling);
   }
 
   get now(): number {
@@ -247,7 +255,7 @@ export class ChoirGraph {
   /** Native nodes in use by voices, for the node-count checks. */
   get voiceNodeCount(): number {
     let n = 0;
-    for (const v of this.voices.values()) n += v.sources.length + 1 + (v.spread ? 1 : 0);
+    for (const v of this.voices.values()) n += v.sources.length + 1 + v.placement.length;
     return n;
   }
 
@@ -294,25 +302,40 @@ export class ChoirGraph {
     const sustainEnd = t + d.attackS + d.holdS;
     const endS = sustainEnd + d.releaseS;
 
-    const place = panGains(this.ring, d.azimuthDeg ?? panToAzimuth(d.pan));
-    const [near, far] = place;
-    const nearGain = near?.gain ?? 1;
+    const from = d.azimuthDeg ?? panToAzimuth(d.pan);
+    const to = d.azimuthToDeg ?? from;
     const envelope = raw.createGain();
-    // The nearer speaker's share rides on the envelope; the farther one's is a fixed ratio of it.
-    const peak = level * nearGain;
+    const merger = this.buses[d.layer].merger;
+    const placement: GainNode[] = [];
+    let peak = level;
+    if (Math.abs(to - from) < 1) {
+      // Standing still: the nearer speaker's share rides on the envelope; the farther one's
+      // is a fixed ratio of it (one node more, no automation).
+      const [near, far] = panGains(this.ring, from);
+      const nearGain = near?.gain ?? 1;
+      peak = level * nearGain;
+      envelope.connect(merger, 0, near?.speaker ?? 0);
+      if (far && nearGain > 0) {
+        const spread = raw.createGain();
+        spread.gain.value = far.gain / nearGain;
+        envelope.connect(spread);
+        spread.connect(merger, 0, far.speaker);
+        placement.push(spread);
+      }
+    } else {
+      // Travelling (an aircraft's swell): a gain curve for each speaker on the path.
+      for (const [speaker, curve] of pathCurves(this.ring, from, to, PATH_POINTS)) {
+        const g = raw.createGain();
+        g.gain.setValueCurveAtTime(curve, t, endS - t);
+        envelope.connect(g);
+        g.connect(merger, 0, speaker);
+        placement.push(g);
+      }
+    }
     envelope.gain.setValueAtTime(0, t);
     envelope.gain.linearRampToValueAtTime(peak, t + d.attackS);
     envelope.gain.setValueAtTime(peak, sustainEnd);
     envelope.gain.linearRampToValueAtTime(0, endS);
-    const merger = this.buses[d.layer].merger;
-    envelope.connect(merger, 0, near?.speaker ?? 0);
-    let spread: GainNode | undefined;
-    if (far && nearGain > 0) {
-      spread = raw.createGain();
-      spread.gain.value = far.gain / nearGain;
-      envelope.connect(spread);
-      spread.connect(merger, 0, far.speaker);
-    }
 
     const sources: AudioBufferSourceNode[] = [];
     const onset = raw.createBufferSource();
@@ -333,7 +356,7 @@ export class ChoirGraph {
     } else {
       onset.stop(endS + 0.05);
     }
-    const voice: Voice = { sources, envelope, spread, endS };
+    const voice: Voice = { sources, envelope, placement, endS };
     last.onended = () => this.forget(d.voiceId, voice);
     this.voices.set(d.voiceId, voice);
     this.voicesStarted++;
@@ -356,7 +379,7 @@ export class ChoirGraph {
     if (this.voices.get(voiceId) === voice) this.voices.delete(voiceId);
     for (const source of voice.sources) source.disconnect();
     voice.envelope.disconnect();
-    voice.spread?.disconnect();
+    for (const g of voice.placement) g.disconnect();
   }
 
   /** RMS of the last ~43 ms of output, in dBFS (live metering for /healthz). */
@@ -414,6 +437,23 @@ export class ChoirGraph {
     // rejection at stop). The owner of the native context closes it, once. Tone's context
     // runs no timers here (clockSource 'offline'), so there is nothing else to release.
   }
+}
+
+/** Per speaker, the gains along a path from one azimuth to another (linear in angle). */
+function pathCurves(ring: Ring, from: number, to: number, points: number): Map<number, Float32Array<ArrayBuffer>> {
+  const curves = new Map<number, Float32Array<ArrayBuffer>>();
+  for (let k = 0; k < points; k++) {
+    const azimuth = from + ((to - from) * k) / (points - 1);
+    for (const { speaker, gain } of panGains(ring, azimuth)) {
+      let curve = curves.get(speaker);
+      if (!curve) {
+        curve = new Float32Array(points);
+        curves.set(speaker, curve);
+      }
+      curve[k] = gain;
+    }
+  }
+  return curves;
 }
 
 function analyserRmsDbfs(meter: AnalyserNode): number {

@@ -19,3 +19,22 @@ export function ceilingCurve(ceilingDbfs = CEILING_DBFS, points = 4097): Float32
   }
   return curve;
 }
+
+/**
+ * The ceiling applied in place to samples outside a graph (a fold-down computed from
+ * rendered speaker channels), as a WaveShaperNode applies its curve (Web Audio spec,
+ * WaveShaperNode: linear interpolation between curve points, the ends beyond +-1).
+ */
+export function applyCeiling(samples: Float32Array, curve: Float32Array = ceilingCurve()): void {
+  const last = curve.length - 1;
+  for (let i = 0; i < samples.length; i++) {
+    const v = (last / 2) * ((samples[i] ?? 0) + 1);
+    if (v <= 0) samples[i] = curve[0] ?? 0;
+    else if (v >= last) samples[i] = curve[last] ?? 0;
+    else {
+      const k = Math.floor(v);
+      const f = v - k;
+      samples[i] = (1 - f) * (curve[k] ?? 0) + f * (curve[k + 1] ?? 0);
+    }
+  }
+}

@@ -48,6 +48,21 @@ export function panToAzimuth(pan: number): number {
   return 90 * Math.min(1, Math.max(-1, pan));
 }
 
+/**
+ * How the default stereo pair (-90, 90) renders an azimuth, as a pan: the front half
+ * across, and the back half mirrored onto it (180 - a sounds as a does).
+ */
+export function stereoPanOf(azimuthDeg: number): number {
+  const a = wrap360(azimuthDeg + 90) - 90; // -90..270
+  return a <= 90 ? a / 90 : (180 - a) / 90;
+}
+
+/** A pan (-1..1) heard from the front of the room, or mirrored behind the listener. */
+export function surroundAzimuth(pan: number, behind: boolean): number {
+  const front = panToAzimuth(pan);
+  return behind ? 180 - front : front;
+}
+
 export interface SpeakerGain {
   speaker: number;
   gain: number;

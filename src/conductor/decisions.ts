@@ -15,18 +15,20 @@ export interface VoiceStart {
   /** Voice level before the layer's gain, in dB (sample trim included). */
   gainDb: number;
   /**
-   * Where the voice sounds, left (-1) to right (1) across the front of the room (the
-   * graph reads pan p as azimuth 90p degrees). `panTo` is kept for the record of a
-   * moving phrase; a voice itself stands still (motion is phrase by phrase, note by note).
+   * Where the voice sounds on a stereo pair, left (-1) to right (1), at its start and
+   * end: the graph reads pan p as azimuth 90p degrees when no azimuth is given, and the
+   * conductor records here how a stereo pair hears its azimuths.
    */
   pan: number;
   panTo: number;
   /**
    * The voice's direction from the middle of the room in degrees (0 ahead, 90 right,
    * 180 behind), when the conductor places it anywhere around a ring of speakers; it
-   * takes precedence over `pan`. A stereo pair hears it at sin(azimuth) across.
+   * takes precedence over `pan` (see stereoPanOf for how a stereo pair hears it).
    */
   azimuthDeg?: number;
+  /** Where the voice travels to over its life (an aircraft's swell), when it moves. */
+  azimuthToDeg?: number;
   attackS: number;
   holdS: number;
   releaseS: number;

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SiteLocation } from '../features/featureExtractor.ts';
+import { speakerProblems, STEREO_SPEAKERS, type Speaker } from '../audio/speakerLayout.ts';
 import { DEFAULT_WEB_STREAM_CONFIG, parseWebStreamConfig, StreamConfigError, type WebStreamConfig } from '../stream/streamConfig.ts';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -23,7 +24,8 @@ export interface Config {
    * goal, within 1 LU over an hour). -18 LUFS: the quiet end of AES TD1004's streaming
    * range (-18 to -14), a background level for a lobby and the web stream alike.
    */
-  audio: { device: 'default' | 'none'; masterDb: number; loudnessTargetLufs: number };
+  /** `speakers`: one output channel each, placed in metres from the middle of the room (docs/architecture.md#space). */
+  audio: { device: 'default' | 'none'; masterDb: number; loudnessTargetLufs: number; speakers: Speaker[] };
   paths: { samples: string; model: string; store: string };
   /**
    * Sensor readers the engine runs itself, each given as the arguments of `skychoir sensor`
@@ -65,7 +67,7 @@ export const DEFAULT_CONFIG: Config = {
   http: { host: '127.0.0.1', port: 8080 },
   broker: { embedded: true, host: '127.0.0.1', port: 1883, url: undefined, usersFile: undefined },
   sky: { source: 'simulator', scenario: 'day', file: undefined },
-  audio: { device: 'default', masterDb: -3, loudnessTargetLufs: -18 },
+  audio: { device: 'default', masterDb: -3, loudnessTargetLufs: -18, speakers: STEREO_SPEAKERS.map((s) => ({ ...s })) },
   paths: {
     samples: join(PROJECT_ROOT, 'samples'),
     model: join(PROJECT_ROOT, 'models', 'default.onnx'),
@@ -146,6 +148,11 @@ export function parseConfig(input: unknown, base: Config = DEFAULT_CONFIG, baseD
   c.audio.device = field(audio, 'device', 'audio', (v): v is 'default' | 'none' => v === 'default' || v === 'none', "'default' or 'none'") ?? c.audio.device;
   c.audio.masterDb = field(audio, 'masterDb', 'audio', (v): v is number => isNumber(v) && v <= MAX_MASTER_DB && v >= -60, `dB in -60..${MAX_MASTER_DB}`) ?? c.audio.masterDb;
   c.audio.loudnessTargetLufs = field(audio, 'loudnessTargetLufs', 'audio', (v): v is number => isNumber(v) && v >= -40 && v <= -6, 'LUFS in -40..-6') ?? c.audio.loudnessTargetLufs;
+  if (audio.speakers !== undefined) {
+    const problems = speakerProblems(audio.speakers);
+    if (problems.length > 0) throw new ConfigError(`config audio.${problems.slice(0, 3).join('; ')}`);
+    c.audio.speakers = (audio.speakers as Speaker[]).map((s) => ({ name: s.name, x: s.x, y: s.y }));
+  }
   const readers = input.readers;
   if (readers !== undefined) {
     if (!Array.isArray(readers) || !readers.every((r) => Array.isArray(r) && r.length > 0 && r.every((a) => typeof a === 'string' && a.length < 4096))) {

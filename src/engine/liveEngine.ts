@@ -192,7 +192,7 @@ export class LiveEngine {
 
     const ingest = new Ingest(config.site, log);
     this.ingest = ingest;
-    const graph = new ChoirGraph(context, bank, { masterDb: config.audio.masterDb, seed: config.seed, layerMeters: true });
+    const graph = new ChoirGraph(context, bank, { masterDb: config.audio.masterDb, seed: config.seed, layerMeters: true, speakers: config.audio.speakers });
     this.graph = graph;
     const conductor = new Conductor({ seed: config.seed, samples: bank.infos() });
     this.conductor = conductor;

@@ -7,6 +7,8 @@
 import { OfflineAudioContext } from 'node-web-audio-api';
 import { join } from 'node:path';
 import { ChoirGraph } from '../audio/choirGraph.ts';
+import { applyCeiling } from '../audio/outputCeiling.ts';
+import { isPlainStereo, STEREO_SPEAKERS, stereoFoldDown, type Speaker } from '../audio/speakerLayout.ts';
 import { Conductor } from '../conductor/conductor.ts';
 import { FeatureExtractor, type SiteLocation } from '../features/featureExtractor.ts';
 import { Ingest } from '../ingest/ingest.ts';
@@ -21,9 +23,9 @@ import { DEFAULT_CURATOR_SETTINGS, type CuratorSettings } from '../engine/curato
 
 export const RENDER_SAMPLE_RATE = 48000;
 
-/** The parts of a render that come from the engine's configuration: site, place, samples, level. */
-export function renderSettingsFrom(config: Config): Pick<RenderOptions, 'site' | 'location' | 'samplesDir' | 'masterDb'> {
-  return { site: config.site, location: config.location, samplesDir: config.paths.samples, masterDb: config.audio.masterDb };
+/** The parts of a render that come from the engine's configuration: site, place, samples, level, speakers. */
+export function renderSettingsFrom(config: Config): Pick<RenderOptions, 'site' | 'location' | 'samplesDir' | 'masterDb' | 'speakers'> {
+  return { site: config.site, location: config.location, samplesDir: config.paths.samples, masterDb: config.audio.masterDb, speakers: config.audio.speakers };
 }
 
 export interface RenderOptions {
@@ -36,6 +38,8 @@ export interface RenderOptions {
   samplesDir: string;
   model: ControlModel;
   masterDb: number;
+  /** The speakers, one channel each (default: a stereo pair). */
+  speakers?: readonly Speaker[];
   /** The curator's settings (a panel preview renders with the settings under test). */
   settings?: CuratorSettings;
   /** Swap to another model at this audio time, as a deploy would live (tests of the swap). */
@@ -45,7 +49,10 @@ export interface RenderOptions {
 }
 
 export interface RenderResult {
+  /** The stereo mix: the pair itself, or the speakers folded down (what the web stream plays). */
   channels: [Float32Array, Float32Array];
+  /** One channel per speaker (for a stereo pair, the same arrays as `channels`). */
+  speakerChannels: Float32Array[];
   sampleRate: number;
   voicesStarted: number;
   maxSoundingVoices: number;
@@ -56,13 +63,14 @@ export interface RenderResult {
 
 export async function renderOffline(options: RenderOptions): Promise<RenderResult> {
   const frames = Math.round(options.durationS * RENDER_SAMPLE_RATE);
-  const context = new OfflineAudioContext({ numberOfChannels: 2, length: frames, sampleRate: RENDER_SAMPLE_RATE });
+  const speakers = options.speakers ?? STEREO_SPEAKERS;
+  const context = new OfflineAudioContext({ numberOfChannels: speakers.length, length: frames, sampleRate: RENDER_SAMPLE_RATE });
   const manifest = loadSampleManifest(join(options.samplesDir, 'manifest.json'));
   const bank = await SampleBank.load(manifest, options.samplesDir, context);
   for (const problem of [...manifest.problems, ...bank.problems]) options.log?.warn(problem);
 
   const ingest = new Ingest(options.site, options.log);
-  const graph = new ChoirGraph(context, bank, { masterDb: options.masterDb, seed: options.seed });
+  const graph = new ChoirGraph(context, bank, { masterDb: options.masterDb, seed: options.seed, speakers });
   const conductor = new Conductor({ seed: options.seed, samples: bank.infos() });
   const performance = new Performance({
     ingest,
@@ -119,10 +127,12 @@ export async function renderOffline(options: RenderOptions): Promise<RenderResul
   await new Promise((resolve) => setTimeout(resolve, 100));
   const buffer = await context.startRendering();
   if (failure) throw new Error(`offline render failed: ${failure.message}`);
+  // Copied out: the binding's channel views point into native memory that is freed
+  // with the buffer, and a view kept past that crashed the process (seen here).
+  const speakerChannels = speakers.map((_, c) => copyChannel(buffer, c));
   const result: RenderResult = {
-    // Copied out: the binding's channel views point into native memory that is freed
-    // with the buffer, and a view kept past that crashed the process (seen here).
-    channels: [copyChannel(buffer, 0), copyChannel(buffer, 1)],
+    channels: foldToStereo(speakers, speakerChannels),
+    speakerChannels,
     sampleRate: buffer.sampleRate,
     voicesStarted: graph.voicesStarted,
     maxSoundingVoices: maxSounding,
@@ -132,6 +142,26 @@ export async function renderOffline(options: RenderOptions): Promise<RenderResul
   };
   graph.dispose();
   return result;
+}
+
+/** The speakers folded down to a pair by the same matrix and ceiling as the graph's stream tap. */
+export function foldToStereo(speakers: readonly Speaker[], channels: readonly Float32Array[]): [Float32Array, Float32Array] {
+  if (isPlainStereo(speakers) && channels[0] && channels[1]) return [channels[0], channels[1]];
+  const frames = channels[0]?.length ?? 0;
+  const left = new Float32Array(frames);
+  const right = new Float32Array(frames);
+  stereoFoldDown(speakers).forEach(([gl, gr], c) => {
+    const x = channels[c];
+    if (!x) return;
+    for (let i = 0; i < frames; i++) {
+      left[i] = (left[i] ?? 0) + gl * (x[i] ?? 0);
+      right[i] = (right[i] ?? 0) + gr * (x[i] ?? 0);
+    }
+  });
+  // Speakers each under the ceiling can add up past it: the pair gets its own.
+  applyCeiling(left);
+  applyCeiling(right);
+  return [left, right];
 }
 
 function copyChannel(buffer: AudioBuffer, channel: number): Float32Array {

@@ -2,6 +2,7 @@
  * The drone: the tonic and its fifth, low and sustained, renewed with long crossfades.
  * It never stops, so the lobby never hears silence between phrases.
  */
+import { surroundAzimuth } from '../../audio/speakerLayout.ts';
 import { nearestWithPc, degreePc } from '../harmony.ts';
 import { lerp, sing, type LayerContext, type LayerPlanner } from '../layerContext.ts';
 import type { Rng } from '../rng.ts';
@@ -31,7 +32,8 @@ export class DroneLayer implements LayerPlanner {
           midi,
           tags: ctx.movement.droneTags,
           gainDb: i === 0 ? 5 : 1,
-          pan: rng.range(-0.3, 0.3),
+          // Near the middle of a stereo pair; around a ring, the bed alternates ahead and behind.
+          azimuthDeg: surroundAzimuth(rng.range(-0.3, 0.3), i % 2 === 1),
           attackS: attack,
           holdS: hold - attack,
           releaseS: CROSSFADE_S,

@@ -5,6 +5,7 @@
  * its heading, sunrise a rising hymn. Rain also scatters soft short notes like drops,
  * as long as it rains.
  */
+import { surroundAzimuth } from '../../audio/speakerLayout.ts';
 import { scaleNotes, nearestWithPc } from '../harmony.ts';
 import { lerp, sing, type LayerContext, type LayerPlanner } from '../layerContext.ts';
 import type { Rng } from '../rng.ts';
@@ -90,33 +91,36 @@ export class EventLayer implements LayerPlanner {
     else if (lowest < 0) startIndex -= lowest;
     const gap = v.stepS * lerp(1.4, 0.6, ctx.controls.pace);
     const heading = e.headingDeg ?? rng.range(0, 360);
-    const east = Math.sin((heading * Math.PI) / 180);
     const sweepFrom = rng.chance(0.5) ? -0.85 : 0.85;
     const stillPan = rng.range(-0.7, 0.7);
+    // Around a ring of speakers a call or a sweep may come from behind; a stereo pair
+    // hears the same pan either way (surroundAzimuth mirrors the back onto the front).
+    const behind = rng.chance(0.5);
     let at = t;
     steps.forEach((step, i) => {
       if (i > 0) at += gap * rng.range(0.85, 1.15);
       const midi = scale[Math.min(scale.length - 1, Math.max(0, startIndex + step))] ?? root;
       const along = steps.length > 1 ? i / (steps.length - 1) : 0.5;
-      let pan = stillPan;
-      let panTo = stillPan;
+      let azimuthDeg = surroundAzimuth(stillPan, behind);
+      let azimuthToDeg = azimuthDeg;
       if (v.travel === 'sweep') {
-        pan = lerp(sweepFrom, -sweepFrom, along);
-        panTo = pan;
+        // A flock crosses the room phrase by phrase: each note a little further along.
+        azimuthDeg = surroundAzimuth(lerp(sweepFrom, -sweepFrom, along), behind);
+        azimuthToDeg = azimuthDeg;
       } else if (v.travel === 'heading') {
-        // An aircraft heading east crosses from left to right (west is left, east right);
-        // one flying due north or south drifts across a little rather than standing still.
-        const span = Math.abs(east) < 0.2 ? 0.4 * Math.sign(east || 1) : 0.85 * east;
-        pan = -span;
-        panTo = span;
+        // An aircraft comes from behind its heading and leaves along it, going clockwise
+        // round the room: heading east it crosses from the west (left), ahead of the
+        // listener, to the east (right). Each swell note travels the whole way.
+        azimuthDeg = heading + 180;
+        azimuthToDeg = heading + 360;
       }
       sing(ctx, 'events', {
         time: at,
         midi,
         tags: v.tags,
         gainDb: v.gainDb + 4 * (e.confidence - 0.5),
-        pan,
-        panTo,
+        azimuthDeg,
+        azimuthToDeg,
         attackS: v.attackS,
         holdS: v.noteS,
         releaseS: v.releaseS,
@@ -139,7 +143,7 @@ export class EventLayer implements LayerPlanner {
         midi: rng.pick(scale),
         tags: ['ooh'],
         gainDb: -10 + rng.range(-4, 2),
-        pan: rng.range(-1, 1),
+        azimuthDeg: rng.range(-180, 180), // anywhere around the room
         attackS: 0.03,
         holdS: 0.08,
         releaseS: 0.7,

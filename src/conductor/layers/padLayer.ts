@@ -2,6 +2,7 @@
  * The pad: a sustained SATB choir on the current chord, re-voiced by voice leading at
  * each phrase. Pace sets how often the chord breathes; density adds doublings.
  */
+import { surroundAzimuth } from '../../audio/speakerLayout.ts';
 import { voiceLead, type VoiceRange } from '../harmony.ts';
 import { lerp, sing, type LayerContext, type LayerPlanner } from '../layerContext.ts';
 import type { Rng } from '../rng.ts';
@@ -46,7 +47,8 @@ export class PadLayer implements LayerPlanner {
           midi,
           tags: ctx.movement.padTags,
           gainDb: -1 - notes.length * 0.5,
-          pan: lerp(-0.6, 0.6, i / Math.max(1, notes.length - 1)) + rng.range(-0.1, 0.1),
+          // Spread across a stereo pair; around a ring, alternate voices sing from behind.
+          azimuthDeg: surroundAzimuth(lerp(-0.6, 0.6, i / Math.max(1, notes.length - 1)) + rng.range(-0.1, 0.1), i % 2 === 1),
           attackS: attack,
           holdS: Math.max(0.5, phrase - attack),
           releaseS: release,
