@@ -89,6 +89,13 @@ export const SCENARIOS: Record<string, SkyScenario> = {
     sky: (ctx) => steady(ctx, { pressure: 1016, tendency3h: 0, wind: 3, cloud: 0.3, rain: 0, temp: 13, humidity: 60 }),
     eventRates: () => ({ flock: 1.5, bird: 2, aircraft: 0.05 }),
   },
+  tempest: {
+    name: 'tempest',
+    description: 'a squall line at dusk over a flyway: storm wind and rain while flocks, birds and planes keep passing (the densest sky the piece meets)',
+    startLocalHour: 17.5,
+    sky: (ctx) => steady(ctx, { pressure: 994, tendency3h: -6, wind: 17, cloud: 0.95, rain: 8, temp: 10, humidity: 95 }),
+    eventRates: () => ({ flock: 1.5, bird: 2, aircraft: 0.25 }),
+  },
   night: {
     name: 'night',
     description: 'a still, clear night at 2 am; a late plane now and then',

@@ -111,6 +111,7 @@ export class ChoirGraph {
     this.master.channelCountMode = 'explicit';
     this.master.channelCount = channels;
     this.master.channelInterpretation = 'discrete';
+    this.master.gain.automationRate = 'k-rate'; // ramps of seconds (see the buses)
     this.masterTarget = new RampedParam(this.master.gain, Tone.dbToGain(options.masterDb));
 
     this.ceiling = new Tone.WaveShaper({ context });
@@ -148,6 +149,11 @@ export class ChoirGraph {
       lowpass.type = 'lowpass';
       lowpass.Q.value = 0.5;
       const send = raw.createGain();
+      // Bus params move in ramps of seconds: computed once per render quantum (2.7 ms) they
+      // step by under 0.01 dB or a hundredth of a tone, and the renderer skips the
+      // per-sample work (a low-pass otherwise recomputes its coefficients every sample, on
+      // every speaker's channel: the most expensive node in the graph, bench/graph-cost.ts).
+      for (const param of [gain.gain, lowpass.frequency, send.gain]) param.automationRate = 'k-rate';
       merger.connect(gain);
       gain.connect(lowpass);
       lowpass.connect(this.master);
