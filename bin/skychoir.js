@@ -3,6 +3,7 @@
 // because node-web-audio-api 2.x and node:sqlite need it; a machine's system Node may be
 // older. If we were started by another Node, re-run ourselves under the pinned one.
 import { spawn } from 'node:child_process';
+import module from 'node:module';
 import { constants } from 'node:os';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -28,6 +29,12 @@ if (major < 24) {
     process.exit(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1)),
   );
 } else {
+  // Keep what Node compiles (TypeScript stripped, V8 code) on disk between runs: a start
+  // then skips most of its ~1 s of module loading (issue 9: cold start to first sound <= 3 s).
+  // Entries are keyed by each file's content, so changed code is never served stale. The
+  // directory is $NODE_COMPILE_CACHE, else <tmpdir>/node-compile-cache;
+  // NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+  module.enableCompileCache?.();
   const { main } = await import('../src/cli/main.ts');
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -49,6 +49,7 @@ import { sunElevationDeg } from '../features/sunPosition.ts';
 import { mountPanel, type MountedPanel } from '../panel/mountPanel.ts';
 import type { SkyState } from '../ingest/skyState.ts';
 import type { ControlLatencyLog, LatencySummary } from './controlLatency.ts';
+import { FirstSoundWatch } from './firstSound.ts';
 
 /** How often the performance loop looks at the audio clock. */
 const TICK_MS = 100;
@@ -78,6 +79,8 @@ export interface HealthReport {
     voices: number;
     voicesStarted: number;
     stats: AudioStatsSnapshot;
+    /** Seconds from the process's start until the output first exceeded -60 dBFS; null before. */
+    firstSoundS: number | null;
   };
   model: { version: string; errors: number };
   /**
@@ -116,6 +119,7 @@ export class LiveEngine {
   private panel: MountedPanel | undefined;
   private timers: NodeJS.Timeout[] = [];
   private audioStats: AudioStats | undefined;
+  private firstSound: FirstSoundWatch | undefined;
   private readonly systemd = new SdNotify();
   private lastAudioTimeS = -1;
   private device = 'none';
@@ -231,6 +235,10 @@ export class LiveEngine {
       log.info('sky publisher started', { sky: this.skyDescription });
     }
 
+    this.firstSound = new FirstSoundWatch(
+      () => this.health().audio.rmsDbfs,
+      (firstSoundS) => log.info('first sound', { firstSoundS, sinceStartS: Number(((Date.now() - this.startedAtMs) / 1000).toFixed(3)) }),
+    );
     const performance = this.performance;
     void performance.advance(context.currentTime);
     this.timers.push(setInterval(() => void performance.advance(context.currentTime), TICK_MS));
@@ -436,6 +444,7 @@ export class LiveEngine {
         voices: graph?.soundingVoices ?? 0,
         voicesStarted: graph?.voicesStarted ?? 0,
         stats: this.audioStats?.snapshot() ?? EMPTY_STATS,
+        firstSoundS: this.firstSound?.firstSoundS ?? null,
       },
       model: { version: this.performance?.currentModel.version ?? this.model?.version ?? 'none', errors: snapshot?.modelErrors ?? 0 },
       control: { immediateUpdates: this.performance?.immediateUpdates ?? 0, latencyMs: this.performance?.controlLatency.summary() ?? null },
@@ -481,6 +490,7 @@ export class LiveEngine {
     this.watcher?.stop();
     await this.performance?.halt();
     this.audioStats?.stop();
+    this.firstSound?.stop();
     await this.panel?.stop();
     await this.http?.close();
     await this.stream?.stop();
