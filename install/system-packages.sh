@@ -6,10 +6,15 @@
 #   mosquitto   an external broker, for tests and for venues that prefer it
 #   chromium    headless browser for the panel and listener page tests
 #   fluid-soundfont-gm   the source of the shipped choir samples (rebuild only)
+#   pulseaudio, pulseaudio-utils, libasound2-plugins   tests only: a private sound server
+#               with a null sink that ALSA's 'default' reaches through the pulse plugin,
+#               killed and restarted to make a real audio device vanish and come back
+#               (test/audioDevice.test.ts). Nothing starts it: with no server running,
+#               ALSA's 'default' stays the sound card.
 # Idempotent: installs only what is missing. Needs root (or sudo).
 set -euo pipefail
 
-packages=(ffmpeg sox libsox-fmt-all socat mosquitto mosquitto-clients chromium fluid-soundfont-gm icecast2)
+packages=(ffmpeg sox libsox-fmt-all socat mosquitto mosquitto-clients chromium fluid-soundfont-gm icecast2 pulseaudio pulseaudio-utils libasound2-plugins)
 
 missing=()
 for p in "${packages[@]}"; do

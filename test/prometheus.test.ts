@@ -17,7 +17,7 @@ function health(over: Partial<HealthReport['audio']>, sensors: HealthReport['sen
     status: 'ok',
     uptimeS: 1,
     site: 's',
-    audio: { device: 'none', running: true, currentTimeS: 1, rmsDbfs: -20, layerRmsDbfs: {}, voices: 3, voicesStarted: 3, stats: { averageLoad: null, peakLoad: null, underrunRatio: null, underrunDurationS: null, underrunEvents: null, playedS: null }, firstSoundS: null, ...over },
+    audio: { device: 'none', running: true, deviceLosses: 0, deviceReturns: 0, currentTimeS: 1, rmsDbfs: -20, layerRmsDbfs: {}, voices: 3, voicesStarted: 3, stats: { averageLoad: null, peakLoad: null, underrunRatio: null, underrunDurationS: null, underrunEvents: null, playedS: null }, firstSoundS: null, ...over },
     model: { version: model, errors: 0 },
     control: { immediateUpdates: 0, latencyMs: null },
     broker: { url: '', embedded: true, connected: true, refusals: { auth: 0, publish: 0, subscribe: 0 } },

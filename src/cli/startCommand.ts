@@ -39,7 +39,8 @@ export async function startCommand(args: string[], base: Config): Promise<number
     await engine.start();
   } catch (err) {
     log.error(`cannot start: ${(err as Error).message}`);
-    await engine.stop();
+    await engine.stop().catch((e: unknown) => log.error(`stopping after a failed start: ${(e as Error).message}`));
+    leaveSoon();
     return 1;
   }
   await new Promise<void>((resolve) => {
@@ -48,5 +49,14 @@ export async function startCommand(args: string[], base: Config): Promise<number
     process.once('SIGTERM', stop);
   });
   await engine.stop();
+  leaveSoon();
   return 0;
+}
+
+/**
+ * An audio context abandoned with its lost device never closes and keeps the event loop
+ * alive, as does anything a failed start left half made; once stopped, leave regardless.
+ */
+function leaveSoon(): void {
+  setTimeout(() => process.exit(), 2000).unref();
 }

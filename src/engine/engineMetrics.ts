@@ -42,7 +42,10 @@ export function engineMetrics(h: HealthReport, extra: { listeners?: number } = {
   return [
     gauge('skychoir_up', 'Always 1 while the engine answers', 1),
     gauge('skychoir_uptime_seconds', 'Seconds since the engine started', h.uptimeS),
-    gauge('skychoir_audio_running', '1 while the audio context runs', h.audio.running ? 1 : 0),
+    gauge('skychoir_audio_running', '1 while the audio context runs and its clock advances', h.audio.running ? 1 : 0),
+    gauge('skychoir_audio_headless', '1 while singing to no device (configured so, or the device is lost)', h.audio.device.startsWith('none') ? 1 : 0),
+    { name: 'skychoir_audio_device_losses_total', help: 'Times the audio device was lost and the music moved to a headless context', type: 'counter', samples: [{ value: h.audio.deviceLosses }] },
+    { name: 'skychoir_audio_device_returns_total', help: 'Times the audio device came back and the music moved back to it', type: 'counter', samples: [{ value: h.audio.deviceReturns }] },
     gauge('skychoir_audio_output_rms_dbfs', 'Output level over the last ~43 ms (dBFS)', h.audio.rmsDbfs ?? -200),
     gauge('skychoir_audio_voices', 'Voices sounding now', h.audio.voices),
     { name: 'skychoir_audio_voices_started_total', help: 'Voices started since start-up', type: 'counter', samples: [{ value: h.audio.voicesStarted }] },

@@ -7,11 +7,13 @@
  * sound card -> a headless context; a bad model -> the shipped one or neutral controls;
  * a lost broker -> the sky state is held and drifts; a bad sample -> left out.
  */
-import { AudioContext } from 'node-web-audio-api';
+import type { AudioContext } from 'node-web-audio-api';
 import { join } from 'node:path';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embeddedBroker.ts';
 import { BrokerAccess, loadBrokerUsers } from '../broker/brokerAccess.ts';
 import { ChoirGraph } from '../audio/choirGraph.ts';
+import { AudioOutput, type ContextChange } from '../audio/audioOutput.ts';
+import { RelocatableGraph, type DecisionSink } from '../audio/relocatableGraph.ts';
 import { Conductor } from '../conductor/conductor.ts';
 import { DEFAULT_FRESHNESS, FeatureExtractor, newSkyMemory, type SkyMemory } from '../features/featureExtractor.ts';
 import { SkychoirStore } from '../store/store.ts';
@@ -70,8 +72,13 @@ export interface HealthReport {
   uptimeS: number;
   site: string;
   audio: {
+    /** What it sings into: 'default', 'none (headless)' or 'none (headless: device lost, retrying)'. */
     device: string;
+    /** The context runs and its clock advances (a lost device stops the clock). */
     running: boolean;
+    /** Times the device was lost (and the music moved to a headless context), and came back. */
+    deviceLosses: number;
+    deviceReturns: number;
     currentTimeS: number;
     rmsDbfs: number | null;
     /** Each layer's measured level (dBFS RMS after its low-pass), null when silent or unmetered. */
@@ -102,8 +109,11 @@ export class LiveEngine {
   private readonly config: Config;
   private readonly log: Logger;
   private broker: EmbeddedBroker | undefined;
+  private output: AudioOutput | undefined;
   private context: AudioContext | undefined;
-  private graph: ChoirGraph | undefined;
+  /** The choir graph on the current context; it moves with the context, the music keeps its place. */
+  private graph: RelocatableGraph | undefined;
+  private bank: SampleBank | undefined;
   private performance: Performance | undefined;
   private conductor: Conductor | undefined;
   private stream: WebStream | undefined;
@@ -122,7 +132,6 @@ export class LiveEngine {
   private firstSound: FirstSoundWatch | undefined;
   private readonly systemd = new SdNotify();
   private lastAudioTimeS = -1;
-  private device = 'none';
   private skyDescription = 'external sensors only';
   private brokerUrl = '';
   private readonly startedAtMs = Date.now();
@@ -165,11 +174,13 @@ export class LiveEngine {
       this.brokerUrl = config.broker.url ?? '';
     }
 
-    const context = this.openAudio();
-    this.context = context;
-    this.audioStats = new AudioStats(context);
+    // The device, or headless when there is none; a lost device moves the music to a
+    // headless context and back when it returns (audioMoved).
+    this.output = new AudioOutput({ device: config.audio.device, log, onContext: (next, change) => this.audioMoved(next, change) });
+    const context = this.output.start();
     const manifest = loadSampleManifest(join(config.paths.samples, 'manifest.json'));
     const bank = await SampleBank.load(manifest, config.paths.samples, context);
+    this.bank = bank;
     for (const problem of [...manifest.problems, ...bank.problems]) log.warn(problem);
     // The store (examples, model versions, the seasons' memory). Without it the engine
     // still sings, with the shipped model and a fresh memory.
@@ -196,7 +207,7 @@ export class LiveEngine {
 
     const ingest = new Ingest(config.site, log);
     this.ingest = ingest;
-    const graph = new ChoirGraph(context, bank, { masterDb: config.audio.masterDb, seed: config.seed, layerMeters: true, speakers: config.audio.speakers });
+    const graph = new RelocatableGraph(this.newGraph(this.context ?? context));
     this.graph = graph;
     const conductor = new Conductor({ seed: config.seed, samples: bank.infos() });
     this.conductor = conductor;
@@ -205,10 +216,12 @@ export class LiveEngine {
       features: new FeatureExtractor(config.location, DEFAULT_FRESHNESS, memory),
       model: this.model,
       conductor,
-      graph,
-      skyStartMs: Date.now() - context.currentTime * 1000,
+      // Performance uses only the DecisionSink members of its graph; the relocatable graph
+      // gives it one clock for the life of the process, whichever context sings.
+      graph: graph satisfies DecisionSink as DecisionSink as ChoirGraph,
+      skyStartMs: Date.now() - graph.now * 1000,
       // Live, the sky's time is the wall clock at the moment that audio will sound.
-      skyTimeAt: (audioS) => Date.now() + (audioS - context.currentTime) * 1000,
+      skyTimeAt: (audioS) => Date.now() + (audioS - graph.now) * 1000,
       latitudeDeg: config.location.latitudeDeg,
       log,
       // Readings are heard at once: layer targets between windows (docs/architecture.md).
@@ -240,16 +253,16 @@ export class LiveEngine {
       (firstSoundS) => log.info('first sound', { firstSoundS, sinceStartS: Number(((Date.now() - this.startedAtMs) / 1000).toFixed(3)) }),
     );
     const performance = this.performance;
-    void performance.advance(context.currentTime);
-    this.timers.push(setInterval(() => void performance.advance(context.currentTime), TICK_MS));
+    void performance.advance(graph.now);
+    this.timers.push(setInterval(() => void performance.advance(graph.now), TICK_MS));
     this.timers.push(setInterval(() => this.mqtt?.publishEngineState(this.engineState()), ENGINE_STATE_EVERY_MS));
 
     if (config.stream.enabled) {
       // The web stream taps the finished mix; if ffmpeg is missing or dies, its supervisor
       // retries and the lobby audio never notices.
       this.stream = startWebStream({
-        context,
-        tap: graph.output,
+        context: this.context ?? context,
+        tap: graph.current.output,
         config: config.stream,
         log,
         describeSky: () => {
@@ -275,7 +288,7 @@ export class LiveEngine {
     });
     if (this.panel) this.http.onUpgrade(this.panel.upgrade);
     this.startWatchdog();
-    log.info('skychoir is singing', { http: this.http.url, healthz: `${this.http.url}/healthz`, audio: this.device });
+    log.info('skychoir is singing', { http: this.http.url, healthz: `${this.http.url}/healthz`, audio: this.output.stats().device });
   }
 
   /**
@@ -285,12 +298,12 @@ export class LiveEngine {
    */
   private startWatchdog(): void {
     if (!this.systemd.enabled) return;
-    this.systemd.ready(`singing (${this.device})`);
+    this.systemd.ready(`singing (${this.output?.stats().device ?? 'no audio'})`);
     const every = this.systemd.watchdogIntervalMs;
     if (!every) return;
     this.timers.push(
       setInterval(() => {
-        const now = this.context?.currentTime ?? 0;
+        const now = this.graph?.now ?? 0;
         const advancing = now > this.lastAudioTimeS;
         this.lastAudioTimeS = now;
         if (advancing && this.mqtt?.connected) this.systemd.watchdog();
@@ -339,21 +352,35 @@ export class LiveEngine {
     }
   }
 
-  private openAudio(): AudioContext {
-    if (this.config.audio.device === 'default') {
-      try {
-        const context = new AudioContext({ latencyHint: 'playback', sampleRate: 48000 });
-        this.device = 'default';
-        return context;
-      } catch (err) {
-        this.log.warn(`no audio device (${(err as Error).message}); rendering headless, /healthz still meters the mix`);
-      }
+  /** A choir graph on `context`, as configured (the same for every context the engine moves to). */
+  private newGraph(context: AudioContext): ChoirGraph {
+    return new ChoirGraph(context, this.bank as SampleBank, { masterDb: this.config.audio.masterDb, seed: this.config.seed, layerMeters: true, speakers: this.config.audio.speakers });
+  }
+
+  /**
+   * The output moved to a new context (the device was lost, or came back): a new graph on
+   * it picks up the music where the old context stopped; the stream and the render
+   * statistics follow. The performance and the conductor never notice.
+   */
+  private audioMoved(next: AudioContext, change: ContextChange): void {
+    this.context = next;
+    this.audioStats?.stop();
+    this.audioStats = new AudioStats(next);
+    const graph = this.graph;
+    if (change.reason === 'start' || !graph || !this.bank) return;
+    const previous = graph.current;
+    const resumeAtS = change.previousTimeS === undefined ? graph.now : graph.performanceTimeAt(change.previousTimeS);
+    try {
+      graph.moveTo(this.newGraph(next), resumeAtS);
+    } catch (err) {
+      this.log.error(`could not rebuild the choir on the new audio context: ${(err as Error).message}`);
+      return;
     }
-    this.device = 'none (headless)';
-    // node-web-audio-api renders to no device with sinkId {type: 'none'} (Audio Output
-    // Devices API); its typings do not list sinkId in the options yet.
-    const headless = { sinkId: { type: 'none' }, latencyHint: 'playback', sampleRate: 48000 } as AudioContextOptions;
-    return new AudioContext(headless);
+    this.stream?.retap(next, graph.current.output);
+    previous.dispose();
+    this.log.info(`the choir moved to ${this.output?.stats().device ?? 'a new context'} (${change.reason}) at ${resumeAtS.toFixed(1)} s`, {
+      voices: graph.current.soundingVoices,
+    });
   }
 
   private async loadModel(): Promise<ControlModel> {
@@ -420,10 +447,13 @@ export class LiveEngine {
   health(): HealthReport {
     const nowMs = Date.now();
     const context = this.context;
-    const graph = this.graph;
+    const graph = this.graph?.current;
     const snapshot = this.performance?.snapshot();
-    const rms = graph?.outputRmsDbfs() ?? -Infinity;
-    const running = context?.state === 'running';
+    const output = this.output?.stats();
+    const advancing = output?.clockAdvancing ?? false;
+    // A stopped clock leaves the meter showing its last block: that is not singing.
+    const rms = advancing ? (graph?.outputRmsDbfs() ?? -Infinity) : -Infinity;
+    const running = context?.state === 'running' && advancing;
     const sensors = [...(this.ingest?.sky.sensors.values() ?? [])].map((s) => ({
       id: s.sensorId,
       online: s.online,
@@ -434,15 +464,18 @@ export class LiveEngine {
       uptimeS: Math.round((nowMs - this.startedAtMs) / 1000),
       site: this.config.site,
       audio: {
-        device: this.device,
+        device: output?.device ?? 'none',
         running,
-        currentTimeS: Number((context?.currentTime ?? 0).toFixed(2)),
+        deviceLosses: output?.deviceLosses ?? 0,
+        deviceReturns: output?.deviceReturns ?? 0,
+        // The music's clock: continuous across contexts.
+        currentTimeS: Number((this.graph?.now ?? 0).toFixed(2)),
         rmsDbfs: Number.isFinite(rms) ? Number(rms.toFixed(1)) : null,
         layerRmsDbfs: Object.fromEntries(
           Object.entries(graph?.layerRmsDbfs() ?? {}).map(([layer, db]) => [layer, db !== null && Number.isFinite(db) ? Number(db.toFixed(1)) : null]),
         ),
         voices: graph?.soundingVoices ?? 0,
-        voicesStarted: graph?.voicesStarted ?? 0,
+        voicesStarted: this.graph?.voicesStarted ?? 0,
         stats: this.audioStats?.snapshot() ?? EMPTY_STATS,
         firstSoundS: this.firstSound?.firstSoundS ?? null,
       },
@@ -466,7 +499,7 @@ export class LiveEngine {
 
   private musicNow(): HealthReport['music'] {
     const c = this.conductor;
-    const now = this.context?.currentTime ?? 0;
+    const now = this.graph?.now ?? 0;
     if (!c) return { movement: 'none', mode: 'none', chordDegree: 0, motifs: [] };
     return {
       movement: c.currentMovement.name,
@@ -497,8 +530,9 @@ export class LiveEngine {
     await this.publisher?.stop();
     await Promise.all(this.readers.map((r) => r.stop()));
     await this.mqtt?.stop();
-    this.graph?.dispose();
-    await this.context?.close().catch(() => undefined);
+    this.graph?.current.dispose();
+    // Closes the context (one whose device died is abandoned: its close never finishes).
+    await this.output?.stop();
     this.saveMemory();
     this.store?.close();
     this.store = undefined;

@@ -54,6 +54,11 @@ export interface WebStream {
   words(): SkyWords;
   /** The running encoders' process ids, by name (ogg, mp3, hls): for supervision tests. */
   encoderPids(): Record<string, number | undefined>;
+  /**
+   * Taps another context's mix from now on (the engine moved to a new AudioContext when
+   * its device was lost or came back); the encoders and listeners carry on.
+   */
+  retap(context: BaseAudioContext, tap: AudioNode): void;
   stop(): Promise<void>;
 }
 
@@ -169,9 +174,11 @@ export function startWebStream(options: WebStreamOptions): WebStream {
     push.start();
   }
 
-  const tap: MixTap = startMixTap(options.context, options.tap, (pcm) => {
+  const toEncoders = (pcm: Buffer): void => {
     for (const encoder of encoders) encoder.write(pcm);
-  });
+  };
+  let tap: MixTap = startMixTap(options.context, options.tap, toEncoders);
+  let earlierTapBlocks = 0;
 
   const wordsTimer = setInterval(() => {
     refreshWords();
@@ -213,12 +220,18 @@ export function startWebStream(options: WebStreamOptions): WebStream {
     encoderPids: () => Object.fromEntries(encoders.map((e) => [e.stats().name, e.pid])),
     stats: () => ({
       listeners: listeners(),
-      tapBlocks: tap.blocks,
+      tapBlocks: earlierTapBlocks + tap.blocks,
       hubs: [...hubs.values()].map((h) => h.stats()),
       encoders: encoders.map((e) => e.stats()),
       icecast: push?.stats(),
       words: words.text,
     }),
+    retap: (context, node) => {
+      if (stopped) return;
+      tap.stop();
+      earlierTapBlocks += tap.blocks;
+      tap = startMixTap(context, node, toEncoders);
+    },
     stop: async () => {
       if (stopped) return;
       stopped = true;
