@@ -17,13 +17,17 @@
  *   node_modules/.bin/node bench/control-latency.ts [scale=1]
  *
  * `scale` multiplies every phase's length (0.2 for a quick try).
- * Jitter is p99 - p50 of the engine's latency (the spread a listener could notice).
+ * Jitter is p99 - p50 of the engine's latency (the spread a listener could notice). The
+ * engine's event-loop delay (perf_hooks, 5 ms resolution) shows when its loop was busy
+ * with something else (a window being planned, the stream's tap), which is where tails
+ * come from.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import mqtt from 'mqtt';
 import { LiveEngine } from '../src/engine/liveEngine.ts';
 import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
@@ -175,10 +179,13 @@ async function main(): Promise<void> {
       const countBefore = latency.count;
       const updatesBefore = engine.health().control.immediateUpdates;
       const cpu0 = process.cpuUsage();
+      const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+      loopDelay.enable();
       const t0 = performance.now();
       sensorChild.send({ phase } satisfies ParentMessage);
       const report = (await next()) as PhaseReport;
       await new Promise((r) => setTimeout(r, 200)); // the last update handed
+      loopDelay.disable();
       const cpu = process.cpuUsage(cpu0);
       const wallS = (performance.now() - t0) / 1000;
       const engineMs = latency.since(countBefore);
@@ -187,15 +194,15 @@ async function main(): Promise<void> {
       const updates = engine.health().control.immediateUpdates - updatesBefore;
       rows.push(
         `| ${phase.label} | ${report.published} | ${report.acked} | ${engineMs.length} | ${b.p50.toFixed(1)} / ${b.p99.toFixed(1)} | ` +
-          `${e.p50.toFixed(0)} | ${e.p95.toFixed(0)} | ${e.p99.toFixed(0)} | ${e.max.toFixed(0)} | ${(e.p99 - e.p50).toFixed(0)} | ${e.sd.toFixed(1)} | ${updates} | ${(((cpu.user + cpu.system) / 1e6 / wallS) * 100).toFixed(0)} |`,
+          `${e.p50.toFixed(0)} | ${e.p95.toFixed(0)} | ${e.p99.toFixed(0)} | ${e.max.toFixed(0)} | ${(e.p99 - e.p50).toFixed(0)} | ${e.sd.toFixed(1)} | ${updates} | ${(loopDelay.percentile(99) / 1e6).toFixed(0)} / ${(loopDelay.max / 1e6).toFixed(0)} | ${(((cpu.user + cpu.system) / 1e6 / wallS) * 100).toFixed(0)} |`,
       );
       console.error(`${phase.label}: done`);
     }
     const h = engine.health();
     console.log(`control latency, ${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, Node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z, load average ${load0.toFixed(2)} at start, ${loadavg()[0]?.toFixed(2)} at end`);
     console.log(`engine: headless, no simulated sky (the bench sensor only), stream ${h.stream ? 'on' : 'off'}, panel on; scale ${scale}`);
-    console.log('| load | published | PUBACKed | timed by engine | baseline: broker round trip p50 / p99 ms | engine p50 ms | p95 | p99 | max | jitter p99-p50 | std-dev | immediate updates | engine process CPU % |');
-    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    console.log('| load | published | PUBACKed | timed by engine | baseline: broker round trip p50 / p99 ms | engine p50 ms | p95 | p99 | max | jitter p99-p50 | std-dev | immediate updates | engine event-loop delay p99 / max ms | engine process CPU % |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of rows) console.log(r);
     console.log(`underruns over the run: ${h.audio.stats.underrunEvents ?? 'n/a'} events, ${h.audio.stats.underrunDurationS?.toFixed(3) ?? 'n/a'} s; model errors ${h.model.errors}`);
   } finally {

@@ -15,6 +15,14 @@ install -d -m 0755 /etc/skychoir /etc/skychoir/sensors
 # The code, with its pinned Node runtime and dependencies.
 rsync -a --delete --exclude node_modules --exclude var --exclude .git "$src/" /opt/skychoir/
 (cd /opt/skychoir && npm ci --omit=dev --no-audit --no-fund)
+# Compile the engine's code once into the service's compile cache (bin/skychoir.js and
+# the unit's NODE_COMPILE_CACHE), so the first start after an install or an upgrade is
+# as quick as a restart (docs/benchmarks.md, cold start). A failure only costs that.
+install -d -o skychoir -g skychoir /var/cache/skychoir
+runuser -u skychoir -- env NODE_COMPILE_CACHE=/var/cache/skychoir/node-compile-cache \
+  /opt/skychoir/node_modules/node/bin/node --input-type=module -e \
+  "(await import('node:module')).enableCompileCache(); await import('/opt/skychoir/src/cli/main.ts'); await import('/opt/skychoir/src/engine/liveEngine.ts'); process.exit(0)" \
+  || echo "compile cache not warmed; the first start compiles instead" >&2
 
 if [ ! -f /etc/skychoir/config.json ]; then
   cat > /etc/skychoir/config.json <<'JSON'

@@ -60,6 +60,8 @@ describe('live engine, headless', () => {
     }
     assert.ok(health);
     assert.equal(health.audio.running, true);
+    // Heard: the first sound was timed (process uptime at the output's first rise above -60 dBFS).
+    assert.ok(health.audio.firstSoundS !== null && health.audio.firstSoundS > 0, `firstSoundS ${health.audio.firstSoundS}`);
     assert.ok(health.audio.voices > 0, 'voices sounding');
     assert.ok(health.audio.rmsDbfs !== null && health.audio.rmsDbfs > -60 && health.audio.rmsDbfs <= -1, `output ${health.audio.rmsDbfs} dBFS`);
     assert.match(health.model.version, /^default-\d+$/, 'the shipped model plays');
