@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { skipUnlessProgram } from './support/programs.ts';
-import { CURATOR, VIEWER, startPanelRig, type PanelRig } from './support/panelRig.ts';
+import { CURATOR, VIEWER, recordPastSky, startPanelRig, type PanelRig } from './support/panelRig.ts';
 import { PROJECT_ROOT } from '../src/config/config.ts';
 
 const ARTIFACTS = join(PROJECT_ROOT, 'test', 'artifacts');
@@ -56,7 +56,9 @@ describe('curator panel in Chromium', { skip, timeout: 90_000 }, () => {
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    rig = await startPanelRig();
+    // Yesterday's sky (the simulator's day, recorded as the engine records): the 24 h
+    // charts and the event log are read from the store, so they start full.
+    rig = await startPanelRig(undefined, (store) => recordPastSky(store, { scenario: 'day', hours: 24, endMs: Date.now() - 60_000 }));
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
@@ -90,6 +92,12 @@ describe('curator panel in Chromium', { skip, timeout: 90_000 }, () => {
     // Readings fill in as each sensor's first state arrives (rain every 30 s): wait for them.
     await page.waitForFunction(() => document.querySelectorAll('#readings tr').length > 5, undefined, { timeout: 40_000 });
     assert.ok((await page.locator('#readings tr').count()) > 5);
+    // The charts reach back a day (from the store), the event log holds yesterday's sky.
+    assert.equal(await page.locator('#charts .chart').count(), 11);
+    const pressureChart = page.locator('#charts .chart', { hasText: 'pressure (hPa)' });
+    assert.equal(await pressureChart.locator('div.dim').textContent(), 'last 24 h');
+    const yesterday = await page.evaluate(async () => ((await (await fetch('/panel/api/state')).json()) as { history: { atMs: number }[] }).history.length);
+    assert.ok(yesterday >= 1380, `${yesterday} minutes of history`);
     await page.screenshot({ path: join(ARTIFACTS, 'panel-live.png'), fullPage: true });
   });
 

@@ -1,7 +1,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatMetrics } from '../src/ops/prometheus.ts';
-import { readiness } from '../src/engine/engineMetrics.ts';
+import { engineMetrics, readiness } from '../src/engine/engineMetrics.ts';
 import type { HealthReport } from '../src/engine/liveEngine.ts';
 
 it('formats the Prometheus text format with escaped labels and skips unknown values', () => {
@@ -17,12 +17,13 @@ function health(over: Partial<HealthReport['audio']>, sensors: HealthReport['sen
     status: 'ok',
     uptimeS: 1,
     site: 's',
-    audio: { device: 'none', running: true, deviceLosses: 0, deviceReturns: 0, currentTimeS: 1, rmsDbfs: -20, layerRmsDbfs: {}, voices: 3, voicesStarted: 3, stats: { averageLoad: null, peakLoad: null, underrunRatio: null, underrunDurationS: null, underrunEvents: null, playedS: null }, firstSoundS: null, ...over },
+    audio: { device: 'none', running: true, deviceLosses: 0, deviceReturns: 0, currentTimeS: 1, rmsDbfs: -20, layerRmsDbfs: {}, voices: 3, voicesStarted: 3, stats: { averageLoad: null, peakLoad: null, underrunRatio: null, underrunDurationS: null, underrunEvents: null, playedS: null }, firstSoundS: null, loudness: { momentaryLufs: -19.2, shortTermLufs: -18.4 }, ...over },
     model: { version: model, errors: 0 },
     control: { immediateUpdates: 0, latencyMs: null },
     broker: { url: '', embedded: true, connected: true, refusals: { auth: 0, publish: 0, subscribe: 0 } },
     sky: '',
     stream: null,
+    history: { rowsWritten: 1440, eventsWritten: 50, writeErrors: 1, droppedRows: 0, droppedEvents: 0, prunedRows: 0, prunedEvents: 0, pendingRows: 13, pendingEvents: 0 },
     music: { movement: 'noon', mode: 'ionian', chordDegree: 1, motifs: [] },
     sensors,
     ingest: { accepted: 0, dropped: {}, droppedReadings: {} },
@@ -30,6 +31,18 @@ function health(over: Partial<HealthReport['audio']>, sensors: HealthReport['sen
     controls: {},
   };
 }
+
+it('exports the live loudness and the history counters', () => {
+  const text = formatMetrics(engineMetrics(health({}, [])));
+  assert.match(text, /^skychoir_audio_loudness_momentary_lufs -19\.2$/m);
+  assert.match(text, /^skychoir_audio_loudness_short_term_lufs -18\.4$/m);
+  assert.match(text, /^# TYPE skychoir_history_rows_written_total counter\nskychoir_history_rows_written_total 1440$/m);
+  assert.match(text, /^skychoir_history_write_errors_total 1$/m);
+  assert.match(text, /^skychoir_history_dropped_total\{what="rows"\} 0$/m);
+  const unmeasured = formatMetrics(engineMetrics({ ...health({ loudness: { momentaryLufs: null, shortTermLufs: null } }, []), history: null }));
+  assert.doesNotMatch(unmeasured, /^skychoir_audio_loudness_momentary_lufs /m, 'not measured yet: no sample');
+  assert.doesNotMatch(unmeasured, /skychoir_history_rows_written_total/, 'no store: no history counters');
+});
 
 it('is ready with audio, a trained model and a fresh sensor; says why not otherwise', () => {
   const fresh = [{ id: 'w', online: true, ageS: 3 }];

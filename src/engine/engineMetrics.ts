@@ -25,6 +25,27 @@ export function readiness(h: HealthReport): Readiness {
   return { ready: blocking.length === 0, reasons };
 }
 
+/** The record in the store: rows and events written, failed writes, what was given up. */
+function historyMetrics(history: HealthReport['history']): MetricFamily[] {
+  if (!history) return [];
+  const counter = (name: string, help: string, value: number, labels?: Record<string, string>): MetricFamily => ({ name, help, type: 'counter', samples: [{ value, labels }] });
+  return [
+    counter('skychoir_history_rows_written_total', 'Sensor history rows (one series, one minute) written to the store', history.rowsWritten),
+    counter('skychoir_history_events_written_total', 'Event log entries written to the store', history.eventsWritten),
+    counter('skychoir_history_write_errors_total', 'History or event writes (and prunes) that failed; their rows were kept for the next try', history.writeErrors),
+    {
+      name: 'skychoir_history_dropped_total',
+      help: 'History rows and events given up after the store could not be written for too long',
+      type: 'counter',
+      samples: [
+        { labels: { what: 'rows' }, value: history.droppedRows },
+        { labels: { what: 'events' }, value: history.droppedEvents },
+      ],
+    },
+    { name: 'skychoir_history_pending_rows', help: 'History rows in memory, not yet written', type: 'gauge', samples: [{ value: history.pendingRows }] },
+  ];
+}
+
 export function engineMetrics(h: HealthReport, extra: { listeners?: number } = {}): MetricFamily[] {
   const gauge = (name: string, help: string, value: number | null, labels?: Record<string, string>): MetricFamily => ({
     name,
@@ -47,6 +68,8 @@ export function engineMetrics(h: HealthReport, extra: { listeners?: number } = {
     { name: 'skychoir_audio_device_losses_total', help: 'Times the audio device was lost and the music moved to a headless context', type: 'counter', samples: [{ value: h.audio.deviceLosses }] },
     { name: 'skychoir_audio_device_returns_total', help: 'Times the audio device came back and the music moved back to it', type: 'counter', samples: [{ value: h.audio.deviceReturns }] },
     gauge('skychoir_audio_output_rms_dbfs', 'Output level over the last ~43 ms (dBFS)', h.audio.rmsDbfs ?? -200),
+    gauge('skychoir_audio_loudness_momentary_lufs', 'Loudness of the live mix over the last 400 ms (EBU R128 momentary, LUFS)', h.audio.loudness.momentaryLufs),
+    gauge('skychoir_audio_loudness_short_term_lufs', 'Loudness of the live mix over the last 3 s (EBU R128 short-term, LUFS)', h.audio.loudness.shortTermLufs),
     gauge('skychoir_audio_voices', 'Voices sounding now', h.audio.voices),
     { name: 'skychoir_audio_voices_started_total', help: 'Voices started since start-up', type: 'counter', samples: [{ value: h.audio.voicesStarted }] },
     gauge('skychoir_audio_render_load', 'Average render load over the last second (1 = the whole budget)', stats.averageLoad),
@@ -84,6 +107,7 @@ export function engineMetrics(h: HealthReport, extra: { listeners?: number } = {
     counterBy('skychoir_ingest_dropped_total', 'Sensor messages dropped, by reason', h.ingest.dropped),
     counterBy('skychoir_ingest_dropped_readings_total', 'Single readings dropped from accepted messages, by reason', h.ingest.droppedReadings),
     gauge('skychoir_stream_listeners', 'Web stream listeners connected', extra.listeners ?? 0),
+    ...historyMetrics(h.history),
     gauge('process_resident_memory_bytes', 'Resident memory of the engine process', process.memoryUsage.rss()),
   ];
 }

@@ -49,6 +49,10 @@ import { startWebStream, type WebStream, type WebStreamStats } from '../stream/w
 import { skySnapshotFrom } from '../stream/skySnapshot.ts';
 import { sunElevationDeg } from '../features/sunPosition.ts';
 import { mountPanel, type MountedPanel } from '../panel/mountPanel.ts';
+import { MixLoudness } from './mixLoudness.ts';
+import { LiveRecorder } from './liveRecorder.ts';
+import { HistoryWriter, type HistoryWriterStats } from '../store/historyWriter.ts';
+import type { LiveLoudness } from '../analysis/liveLoudness.ts';
 import type { SkyState } from '../ingest/skyState.ts';
 import type { ControlLatencyLog, LatencySummary } from './controlLatency.ts';
 import { FirstSoundWatch } from './firstSound.ts';
@@ -83,6 +87,8 @@ export interface HealthReport {
     rmsDbfs: number | null;
     /** Each layer's measured level (dBFS RMS after its low-pass), null when silent or unmetered. */
     layerRmsDbfs: Record<string, number | null>;
+    /** Loudness of the live mix (EBU R128: momentary 400 ms, short-term 3 s), LUFS; null until measured. */
+    loudness: LiveLoudness;
     voices: number;
     voicesStarted: number;
     stats: AudioStatsSnapshot;
@@ -98,6 +104,8 @@ export interface HealthReport {
   broker: { url: string; embedded: boolean; connected: boolean; refusals: { auth: number; publish: number; subscribe: number } };
   sky: string;
   stream: WebStreamStats | null;
+  /** The sensor history and event log written to the store (null without a store). */
+  history: HistoryWriterStats | null;
   music: { movement: string; mode: string; chordDegree: number; motifs: { kind: string; motif: string; agoS: number }[] };
   sensors: { id: string; online: boolean; ageS: number | null }[];
   ingest: ReturnType<Ingest['counters']['snapshot']>;
@@ -127,6 +135,10 @@ export class LiveEngine {
   private watcher: ActiveModelWatcher | undefined;
   private readonly readers: { stop(): Promise<void> }[] = [];
   private panel: MountedPanel | undefined;
+  private mixLoudness: MixLoudness | undefined;
+  /** The record's own connection to the store (a short busy timeout: see startRecorder). */
+  private historyStore: SkychoirStore | undefined;
+  private recorder: LiveRecorder | undefined;
   private timers: NodeJS.Timeout[] = [];
   private audioStats: AudioStats | undefined;
   private firstSound: FirstSoundWatch | undefined;
@@ -271,8 +283,11 @@ export class LiveEngine {
         },
       });
     }
-    // The curator panel (/panel) needs the store: users, sessions, the audit log.
-    if (config.panel.enabled && this.store) this.panel = mountPanel({ engine: this, store: this.store, config, log });
+    // The live mix's loudness, with or without the web stream (/healthz, /metrics, the panel).
+    this.mixLoudness = new MixLoudness(this.context ?? context, graph.current.output);
+    this.startRecorder(ingest);
+    // The curator panel (/panel) needs the store: users, sessions, the audit log, the record.
+    if (config.panel.enabled && this.store && this.recorder) this.panel = mountPanel({ engine: this, store: this.store, record: this.recorder, config, log });
     this.http = await startHttpServer(config.http.host, config.http.port, {
       ...(this.stream?.routes ?? {}),
       ...(this.panel?.routes ?? {}),
@@ -343,6 +358,49 @@ export class LiveEngine {
     }
   }
 
+  /**
+   * The engine's record in the store: sensor history by the minute and the event log
+   * (docs/operations.md). On a connection of its own that waits at most 100 ms for a
+   * lock, so a backup or a training job holding the file never stalls this thread: the
+   * batch is kept for the next flush. Without a store nothing is recorded.
+   */
+  private startRecorder(ingest: Ingest): void {
+    if (!this.store) return;
+    try {
+      this.historyStore = SkychoirStore.open(this.config.paths.store, { busyTimeoutMs: 100 });
+    } catch (err) {
+      this.log.error(`history: cannot open the store for it (${(err as Error).message}); no history or event log is kept`);
+      return;
+    }
+    const writer = new HistoryWriter(this.historyStore, {
+      log: this.log,
+      historyRetentionDays: this.config.history.retentionDays,
+      eventRetentionDays: this.config.history.eventRetentionDays,
+    });
+    const recorder = new LiveRecorder(writer, {
+      health: () => this.health(),
+      loudness: () => this.loudnessNow(),
+      motifsPlayed: () => this.conductor?.motifsPlayed ?? [],
+      audioTimeS: () => this.graph?.now ?? 0,
+    });
+    this.recorder = recorder;
+    // The performance hears accepted messages for its immediate control path; the record
+    // hears them after it. A broker's retained copy was recorded when it was new.
+    const performanceHears = ingest.onAccepted;
+    ingest.onAccepted = (message, retained) => {
+      performanceHears?.(message, retained);
+      if (!retained) recorder.heard(message);
+    };
+    recorder.start();
+  }
+
+  /** The live mix's loudness, to 0.1 LU. */
+  private loudnessNow(): LiveLoudness {
+    const l = this.mixLoudness?.read() ?? { momentaryLufs: null, shortTermLufs: null };
+    const tenth = (x: number | null): number | null => (x === null ? null : Math.round(x * 10) / 10);
+    return { momentaryLufs: tenth(l.momentaryLufs), shortTermLufs: tenth(l.shortTermLufs) };
+  }
+
   private saveMemory(): void {
     if (!this.store || !this.memory) return;
     try {
@@ -377,6 +435,7 @@ export class LiveEngine {
       return;
     }
     this.stream?.retap(next, graph.current.output);
+    this.mixLoudness?.retap(next, graph.current.output);
     previous.dispose();
     this.log.info(`the choir moved to ${this.output?.stats().device ?? 'a new context'} (${change.reason}) at ${resumeAtS.toFixed(1)} s`, {
       voices: graph.current.soundingVoices,
@@ -478,6 +537,7 @@ export class LiveEngine {
         voicesStarted: this.graph?.voicesStarted ?? 0,
         stats: this.audioStats?.snapshot() ?? EMPTY_STATS,
         firstSoundS: this.firstSound?.firstSoundS ?? null,
+        loudness: this.loudnessNow(),
       },
       model: { version: this.performance?.currentModel.version ?? this.model?.version ?? 'none', errors: snapshot?.modelErrors ?? 0 },
       control: { immediateUpdates: this.performance?.immediateUpdates ?? 0, latencyMs: this.performance?.controlLatency.summary() ?? null },
@@ -490,6 +550,7 @@ export class LiveEngine {
       sky: this.skyDescription,
       music: this.musicNow(),
       stream: this.stream?.stats() ?? null,
+      history: this.recorder?.stats() ?? null,
       sensors,
       ingest: this.ingest?.counters.snapshot() ?? { accepted: 0, dropped: {}, droppedReadings: {} },
       features: Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, round3(snapshot?.features[i])])),
@@ -525,11 +586,15 @@ export class LiveEngine {
     this.audioStats?.stop();
     this.firstSound?.stop();
     await this.panel?.stop();
+    // The record's last minute and events go to the store before it closes.
+    this.recorder?.stop();
+    this.historyStore?.close();
     await this.http?.close();
     await this.stream?.stop();
     await this.publisher?.stop();
     await Promise.all(this.readers.map((r) => r.stop()));
     await this.mqtt?.stop();
+    this.mixLoudness?.stop();
     this.graph?.current.dispose();
     // Closes the context (one whose device died is abandoned: its close never finishes).
     await this.output?.stop();

@@ -70,6 +70,22 @@ export function historySamples(rows: readonly HistoryRow[]): HistorySample[] {
   return [...byMinute.values()].sort((a, b) => a.atMs - b.atMs);
 }
 
+/**
+ * Records one accepted sensor message: its readings into the minute history, a sky event
+ * into the event log (returned). The live recorder and tools that fill a store from a
+ * recorded sky both use it.
+ */
+export function recordMessage(writer: HistoryWriter, message: SensorMessage, atMs: number): RecordedEvent | undefined {
+  if (message.kind === 'state') {
+    for (const r of message.readings) writer.add(r.quantity, r.value, atMs);
+    return undefined;
+  }
+  if (message.kind !== 'event') return undefined;
+  const event: RecordedEvent = { atMs, kind: 'sky', text: `${message.event}${message.count > 1 ? ` (${message.count})` : ''} seen by ${message.sensorId}` };
+  writer.addEvent(event);
+  return event;
+}
+
 export class LiveRecorder {
   readonly #writer: HistoryWriter;
   readonly #engine: RecordedEngine;
@@ -104,17 +120,19 @@ export class LiveRecorder {
 
   /** An accepted sensor message (not a broker's retained copy: that one was recorded when it was new). */
   heard(message: SensorMessage, atMs: number = this.#now()): void {
-    if (message.kind === 'state') {
-      for (const r of message.readings) this.#writer.add(r.quantity, r.value, atMs);
-    } else if (message.kind === 'event') {
-      this.log('sky', `${message.event}${message.count > 1 ? ` (${message.count})` : ''} seen by ${message.sensorId}`, atMs);
-    }
+    const event = recordMessage(this.#writer, message, atMs);
+    if (event) this.#tell(event);
   }
 
   /** Logs an event (stored with the next flush) and tells the listeners (the panel). */
   log(kind: LoggedEventKind, text: string, atMs: number = this.#now()): RecordedEvent {
     const event: RecordedEvent = { atMs, kind, text };
     this.#writer.addEvent(event);
+    this.#tell(event);
+    return event;
+  }
+
+  #tell(event: RecordedEvent): void {
     for (const listener of this.#listeners) {
       try {
         listener(event);
@@ -122,7 +140,6 @@ export class LiveRecorder {
         // a listener's failure is its own (the panel logs its push errors)
       }
     }
-    return event;
   }
 
   onEvent(listener: (event: RecordedEvent) => void): () => void {

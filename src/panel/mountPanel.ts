@@ -1,9 +1,11 @@
 /**
- * The curator panel, mounted on the engine: `mountPanel({ engine, store, config, log })`
- * returns the HTTP routes to serve, a hook for the WebSocket upgrade and `stop()`.
- * It restores the curator's saved settings, samples the live view every second (pushed
- * to open panels) and every minute (the 24 h charts). A deploy or rollback changes the
- * store's active model version and asks the engine to follow it at once.
+ * The curator panel, mounted on the engine: `mountPanel({ engine, store, record, config,
+ * log })` returns the HTTP routes to serve, a hook for the WebSocket upgrade and `stop()`.
+ * It restores the curator's saved settings and samples the live view every second
+ * (pushed to open panels). The 24 h charts and the event log are the engine's record in
+ * the store (LiveRecorder): new minutes and events are pushed as the record takes them,
+ * and the panel's own events (changes, training, deploys) go into it. A deploy or
+ * rollback changes the store's active model version and asks the engine to follow it.
  */
 import { join } from 'node:path';
 import type { Config } from '../config/config.ts';
@@ -15,24 +17,23 @@ import { DEFAULT_MODEL_PATHS } from '../model/buildDefaultModel.ts';
 import { PanelSessions } from './panelSessions.ts';
 import { LoginRateLimiter } from './loginRateLimiter.ts';
 import { AuditLog } from './auditLog.ts';
-import { LiveHistory } from './liveHistory.ts';
-import { PanelEventLog } from './panelEvents.ts';
 import { PanelJobs } from './panelJobs.ts';
 import { PreviewRenderer } from './previewRenderer.ts';
 import { PanelPush } from './panelPush.ts';
 import { liveView, type PanelEngine } from './liveView.ts';
 import { SETTINGS_KEY, panelRoutes } from './panelApi.ts';
 import type { TrainJobArgs } from './trainJob.ts';
+import type { LiveRecorder } from '../engine/liveRecorder.ts';
 
 export interface PanelOptions {
   engine: PanelEngine;
   store: SkychoirStore;
+  /** The engine's record: sensor history by the minute and the event log, in the store. */
+  record: LiveRecorder;
   config: Config;
   log: Logger;
   /** Where preview WAVs go (default: var/previews beside the store). */
   previewDir?: string;
-  /** How often the 24 h charts take a sample (default one a minute). */
-  historyEveryMs?: number;
 }
 
 export interface MountedPanel {
@@ -45,43 +46,36 @@ export interface MountedPanel {
 const LIVE_EVERY_MS = 1000;
 
 export function mountPanel(options: PanelOptions): MountedPanel {
-  const { engine, store, config, log } = options;
+  const { engine, store, record, config, log } = options;
   restoreSettings(options);
 
   const sessions = new PanelSessions(store, config.panel.sessionHours * 3600_000);
   sessions.sweep();
   const limiter = new LoginRateLimiter(config.panel.loginAttemptsPerMinute);
   const audit = new AuditLog(store);
-  const history = new LiveHistory();
-  const events = new PanelEventLog();
   const jobs = new PanelJobs(log);
   const previews = new PreviewRenderer(store, jobs, config, options.previewDir ?? join(PROJECT_ROOT, 'var', 'previews'));
   const push = new PanelPush(sessions, config.panel.allowedOrigins);
-  let playing = engine.modelPlaying;
 
   audit.onEntry((entry) => push.broadcast({ type: 'audit', entry }));
-  events.onEvent((event) => push.broadcast({ type: 'event', event }));
+  const unsubscribe = [
+    record.onEvent((event) => push.broadcast({ type: 'event', event })),
+    record.onMinutes((samples) => {
+      for (const sample of samples) push.broadcast({ type: 'history', sample });
+    }),
+  ];
   jobs.onUpdate((job) => push.broadcast({ type: 'job', job }));
 
-  const sample = (withHistory: boolean): void => {
+  const sample = (): void => {
     try {
-      const view = liveView(engine);
-      events.observe(view);
-      if (engine.modelPlaying !== playing) {
-        playing = engine.modelPlaying;
-        events.add('model', `now playing model ${playing}`);
-      }
-      push.broadcast({ type: 'live', live: view });
-      if (withHistory) push.broadcast({ type: 'history', sample: history.add(view) });
+      push.broadcast({ type: 'live', live: liveView(engine) });
     } catch (error) {
       log.warnRepeated('panel-sample', `panel: cannot read the engine's state: ${(error as Error).message}`);
     }
   };
-  sample(true);
-  const liveTimer = setInterval(() => sample(false), LIVE_EVERY_MS);
-  const historyTimer = setInterval(() => sample(true), options.historyEveryMs ?? 60_000);
+  const liveTimer = setInterval(sample, LIVE_EVERY_MS);
   const sweepTimer = setInterval(() => sessions.sweep(), 3600_000);
-  for (const t of [liveTimer, historyTimer, sweepTimer]) t.unref();
+  for (const t of [liveTimer, sweepTimer]) t.unref();
 
   const routes = panelRoutes({
     engine,
@@ -91,8 +85,7 @@ export function mountPanel(options: PanelOptions): MountedPanel {
     sessions,
     limiter,
     audit,
-    history,
-    events,
+    record,
     jobs,
     previews,
     playing: () => engine.modelPlaying,
@@ -109,7 +102,7 @@ export function mountPanel(options: PanelOptions): MountedPanel {
             job.message = `epoch ${line.epoch}`;
           }
         },
-        onDone: (job) => void events.add('job', `training finished: ${job.message}`),
+        onDone: (job) => void record.log('job', `training finished: ${job.message}`),
       });
     },
     activate: async (version, who) => {
@@ -127,7 +120,8 @@ export function mountPanel(options: PanelOptions): MountedPanel {
     stop: async () => {
       if (stopped) return;
       stopped = true;
-      for (const t of [liveTimer, historyTimer, sweepTimer]) clearInterval(t);
+      for (const t of [liveTimer, sweepTimer]) clearInterval(t);
+      for (const off of unsubscribe) off();
       jobs.stop();
       push.stop();
     },

@@ -22,8 +22,7 @@ import type { LoginRateLimiter } from './loginRateLimiter.ts';
 import { AuditLog, changedFields } from './auditLog.ts';
 import { PanelHttpError, readJsonBody } from './requestBody.ts';
 import { liveView, type PanelEngine } from './liveView.ts';
-import type { LiveHistory } from './liveHistory.ts';
-import type { PanelEventLog } from './panelEvents.ts';
+import type { LiveRecorder } from '../engine/liveRecorder.ts';
 import { JobBusyError, type PanelJobs } from './panelJobs.ts';
 import { PREVIEW_SECONDS, parsePreviewRequest, type PreviewRenderer } from './previewRenderer.ts';
 import { COMPOSED_SKY_FIELDS, ComposedSkyError, composedSkyFeatures, parseComposedSky } from './composedSky.ts';
@@ -32,6 +31,9 @@ import { sunMovementsToday } from './sunSchedule.ts';
 import { MOVEMENTS } from '../conductor/piece.ts';
 
 export const SETTINGS_KEY = 'curator.settings';
+/** The charts cover the last 24 h; the event log shows the newest 300 events, however old. */
+const HISTORY_SPAN_MS = 24 * 3600_000;
+const EVENTS_SHOWN = 300;
 
 export interface PanelApiParts {
   engine: PanelEngine;
@@ -41,8 +43,8 @@ export interface PanelApiParts {
   sessions: PanelSessions;
   limiter: LoginRateLimiter;
   audit: AuditLog;
-  history: LiveHistory;
-  events: PanelEventLog;
+  /** The engine's record in the store: the 24 h charts and the event log. */
+  record: LiveRecorder;
   jobs: PanelJobs;
   previews: PreviewRenderer;
   /** Starts a training job (trainJob.ts) and returns it. */
@@ -140,7 +142,7 @@ export function panelRoutes(p: PanelApiParts): Record<string, RouteHandler | Met
     if (fields.length > 0) {
       p.store.setSetting(SETTINGS_KEY, JSON.stringify(after));
       p.audit.record(session.username, 'settings', fields);
-      p.events.add('change', `${session.username} changed ${fields.map((f) => f.path).join(', ')}`);
+      p.record.log('change', `${session.username} changed ${fields.map((f) => f.path).join(', ')}`);
       p.settingsChanged(after);
     }
     sendJson(res, 200, { settings: after, changed: fields });
@@ -161,7 +163,7 @@ export function panelRoutes(p: PanelApiParts): Record<string, RouteHandler | Met
       const after = p.engine.updateSettings(preset.settings);
       p.store.setSetting(SETTINGS_KEY, JSON.stringify(after));
       p.audit.record(session.username, 'preset.recall', { name, changed: changedFields(before, after) });
-      p.events.add('change', `${session.username} recalled preset '${name}'`);
+      p.record.log('change', `${session.username} recalled preset '${name}'`);
       p.settingsChanged(after);
     } else if (body.action === 'delete') {
       if (!p.store.deletePreset(name)) throw new PanelHttpError(404, `no preset '${name}'`);
@@ -197,7 +199,7 @@ export function panelRoutes(p: PanelApiParts): Record<string, RouteHandler | Met
     const note = typeof body.note === 'string' ? body.note.slice(0, 200) : '';
     const row = p.store.addExample({ features, controls, featureVersion: FEATURE_VERSION, controlVersion: CONTROL_VERSION, who: session.username, note });
     p.audit.record(session.username, 'example.add', { id: row.id, sky: skyLabel, note });
-    p.events.add('change', `${session.username} added example #${row.id}${note ? ` (${note})` : ''}`);
+    p.record.log('change', `${session.username} added example #${row.id}${note ? ` (${note})` : ''}`);
     sendJson(res, 200, { example: row, examples: p.store.listExamples().length });
   };
 
@@ -217,14 +219,14 @@ export function panelRoutes(p: PanelApiParts): Record<string, RouteHandler | Met
     }
     const job = p.train(session.username);
     p.audit.record(session.username, 'train', { job: job.id });
-    p.events.add('job', `${session.username} started training`);
+    p.record.log('job', `${session.username} started training`);
     sendJson(res, 202, { job });
   };
 
   const preview = async (req: IncomingMessage, res: ServerResponse, session: Session): Promise<void> => {
     const request = parsePreviewRequest(await readJsonBody(req));
     const job = p.previews.start(request, p.playing(), p.engine.settings, session.username);
-    p.events.add('job', `${session.username} asked for a preview of ${'preset' in request.sky ? request.sky.preset : 'a composed sky'}`);
+    p.record.log('job', `${session.username} asked for a preview of ${'preset' in request.sky ? request.sky.preset : 'a composed sky'}`);
     sendJson(res, 202, { job });
   };
 
@@ -237,7 +239,7 @@ export function panelRoutes(p: PanelApiParts): Record<string, RouteHandler | Met
     const before = p.playing();
     const now = await p.activate(body.action === 'activate' ? (body.version as string) : undefined, session.username);
     p.audit.record(session.username, body.action === 'activate' ? 'model.activate' : 'model.rollback', { from: before, to: now });
-    p.events.add('model', `${session.username}: model ${before} -> ${now}`);
+    p.record.log('model', `${session.username}: model ${before} -> ${now}`);
     sendJson(res, 200, { playing: now, models: modelList() });
   };
 
@@ -249,8 +251,8 @@ export function panelRoutes(p: PanelApiParts): Record<string, RouteHandler | Met
       session: { user: session.username, role: session.role, csrfToken: session.csrfToken },
       live: liveView(p.engine),
       settings: p.engine.settings,
-      history: p.history.samples(),
-      events: p.events.recent(),
+      history: p.record.history(Date.now() - HISTORY_SPAN_MS),
+      events: p.record.events(0, EVENTS_SHOWN),
       audit: p.audit.recent(50),
       presets: p.store.listPresets(),
       examples: p.store.listExamples().slice(-50).map((e) => ({ id: e.id, who: e.who, createdAt: e.createdAt, note: e.note })),
@@ -266,6 +268,7 @@ export function panelRoutes(p: PanelApiParts): Record<string, RouteHandler | Met
         movements: MOVEMENTS,
         sunMovementByHour: sunMovementsToday(p.config.location, Date.now()),
         timeZone: p.config.location.timeZone,
+        loudnessTargetLufs: p.config.audio.loudnessTargetLufs,
         previewSeconds: PREVIEW_SECONDS,
       },
     });

@@ -10,7 +10,7 @@ export const panelClientScript = `
   var S = { session: null, state: null, ws: null, retryMs: 1000, view: 'live', mix: {}, composed: {}, previewJob: null };
   var $ = function (id) { return document.getElementById(id); };
   var UNITS = { pressure: 'hPa', wind_speed: 'm/s', wind_gust: 'm/s', wind_direction: 'deg', precipitation_rate: 'mm/h', cloud_cover: '', brightness: '', temperature: 'C', humidity: '%' };
-  var SERIES = [['pressure', 'pressure (hPa)'], ['wind_speed', 'wind (m/s)'], ['wind_gust', 'gusts (m/s)'], ['precipitation_rate', 'rain (mm/h)'], ['cloud_cover', 'cloud cover'], ['brightness', 'brightness'], ['temperature', 'temperature (C)'], ['output_rms_dbfs', 'output (dBFS)'], ['novelty', 'novelty'], ['voices', 'voices']];
+  var SERIES = [['pressure', 'pressure (hPa)'], ['wind_speed', 'wind (m/s)'], ['wind_gust', 'gusts (m/s)'], ['precipitation_rate', 'rain (mm/h)'], ['cloud_cover', 'cloud cover'], ['brightness', 'brightness'], ['temperature', 'temperature (C)'], ['output_rms_dbfs', 'output (dBFS)'], ['loudness_short_term_lufs', 'loudness (LUFS, 3 s)'], ['novelty', 'novelty'], ['voices', 'voices']];
 
   function el(tag, attrs, parent, text) {
     var e = document.createElement(tag);
@@ -150,12 +150,21 @@ export const panelClientScript = `
     var mo = el('div', { class: 'log' }, mu);
     h.music.motifs.slice().reverse().forEach(function (m) { var d = el('div', null, mo); el('span', { class: 'k' }, d, m.kind); d.appendChild(document.createTextNode(m.motif + ', ' + m.agoS + ' s ago')); });
     var out = $('output'); clear(out);
-    var rms = h.audio.rmsDbfs;
-    el('div', { class: 'big', id: 'rms' }, out, rms === null ? 'silent' : fmt(rms, 1) + ' dBFS');
-    var meter = el('div', { class: 'meter' }, out);
+    var rms = h.audio.rmsDbfs, ld = h.audio.loudness || { momentaryLufs: null, shortTermLufs: null }, target = S.state.vocabulary.loudnessTargetLufs;
+    var figs = el('div', { class: 'pair' }, out);
+    var lf = el('div', null, figs);
+    el('div', { class: 'dim' }, lf, 'loudness (3 s)');
+    el('div', { class: 'big', id: 'lufsShort' }, lf, ld.shortTermLufs === null ? '-' : fmt(ld.shortTermLufs, 1) + ' LUFS');
+    el('div', { class: 'dim', id: 'lufsMomentary' }, lf, 'momentary ' + (ld.momentaryLufs === null ? '-' : fmt(ld.momentaryLufs, 1) + ' LUFS'));
+    var lv = el('div', null, figs);
+    el('div', { class: 'dim' }, lv, 'level, RMS');
+    el('div', { class: 'big', id: 'rms' }, lv, rms === null ? 'silent' : fmt(rms, 1) + ' dBFS');
+    el('div', { class: 'dim' }, lv, 'the ceiling is -1 dBFS');
+    var meter = el('div', { class: 'meter', title: 'short-term loudness, -60..0 LUFS; the tick is the target' }, out);
     var cover = el('div', { class: 'cover' }, meter);
-    cover.style.width = (100 - Math.max(0, Math.min(100, ((rms === null ? -60 : rms) + 60) / 60 * 100))) + '%';
-    el('p', { class: 'dim' }, out, 'RMS of the last ~43 ms; the ceiling is -1 dBFS. Master ' + fmt(S.state.settings.masterDb, 1) + ' dB. ' + (h.stream ? (h.stream.listeners || 0) + ' stream listeners.' : 'no web stream.'));
+    cover.style.width = (100 - Math.max(0, Math.min(100, ((ld.shortTermLufs === null ? -60 : ld.shortTermLufs) + 60) / 60 * 100))) + '%';
+    var tick = el('div', { class: 'tick' }, meter); tick.style.left = ((target + 60) / 60 * 100) + '%';
+    el('p', { class: 'dim' }, out, 'Loudness per EBU R128 (K-weighted, BS.1770): short-term over 3 s, momentary over 0.4 s; the piece is made to ' + fmt(target, 0) + ' LUFS (the tick). Level: RMS of the last ~43 ms. Master ' + fmt(S.state.settings.masterDb, 1) + ' dB. ' + (h.stream ? (h.stream.listeners || 0) + ' stream listeners.' : 'no web stream.'));
     var lm = $('layerMeters'); clear(lm);
     v.layers.forEach(function (l) {
       var m = l.measuredDbfs;
@@ -202,7 +211,8 @@ export const panelClientScript = `
   function trail(v) {
     var last = S.trail[S.trail.length - 1];
     if (last && v.atMs - last.atMs < 5000) return;
-    var values = { output_rms_dbfs: v.health.audio.rmsDbfs, novelty: v.health.features.novelty, voices: v.health.audio.voices };
+    var ld = v.health.audio.loudness;
+    var values = { output_rms_dbfs: v.health.audio.rmsDbfs, loudness_short_term_lufs: ld ? ld.shortTermLufs : null, novelty: v.health.features.novelty, voices: v.health.audio.voices };
     v.readings.forEach(function (r) { values[r.quantity] = r.value; });
     S.trail.push({ atMs: v.atMs, values: values });
     if (S.trail.length > 720) S.trail.shift();
@@ -220,7 +230,7 @@ export const panelClientScript = `
   }
   function drawCharts() {
     if (!S.state || S.view !== 'live') return;
-    var colors = ['#7fb2ff', '#6fd39b', '#9be3c0', '#7fd0ff', '#c9d3e3', '#f2c46d', '#f2a65a', '#ff9f8e', '#d6a8ff', '#b8c4d8'];
+    var colors = ['#7fb2ff', '#6fd39b', '#9be3c0', '#7fd0ff', '#c9d3e3', '#f2c46d', '#f2a65a', '#ff9f8e', '#ffc27a', '#d6a8ff', '#b8c4d8'];
     SERIES.forEach(function (s, i) {
       var e = chartEls[s[0]]; if (!e) return;
       var lastSample = S.state.history.length ? S.state.history[S.state.history.length - 1].atMs : 0;

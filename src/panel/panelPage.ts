@@ -1,8 +1,9 @@
 /**
  * The curator panel at /panel: one HTML document, its CSS and JS inline, nothing fetched
  * from elsewhere (the CSP says so). Four views: Live (sensors, camera numbers, features,
- * controls, meters, 24 h charts), Tune (the curator's settings and presets), Teach
- * (examples, training, previews, deploy and rollback) and Log (events and audit). Charts
+ * controls, loudness and level meters, 24 h charts from the store), Tune (the curator's
+ * settings and presets), Teach (examples, training, previews, deploy and rollback) and
+ * Log (events and audit). Charts
  * are drawn on canvas by the small functions below. Viewers see everything, change nothing.
  * The page's script uses no template literals and no backslashes, so it can sit inside
  * this TypeScript template unchanged.
@@ -58,6 +59,7 @@ export function panelPageHtml(options: { site: string }): string {
   .bar .val.second { font-size: .76rem; }
   .meter { height: 1rem; background: linear-gradient(90deg, #2f7d55 0%, #6fd39b 70%, #f2c46d 88%, #ff7a6e 100%); border-radius: .3rem; position: relative; }
   .meter .cover { position: absolute; right: 0; top: 0; bottom: 0; background: var(--card2); border-radius: 0 .3rem .3rem 0; }
+  .meter .tick { position: absolute; top: -.2rem; bottom: -.2rem; width: 2px; background: var(--ink); }
   .big { font-size: 1.6rem; font-variant-numeric: tabular-nums; }
   .dim { color: var(--dim); }
   .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: .8rem; }

@@ -11,6 +11,10 @@ import { DEFAULT_CONFIG, type Config } from '../../src/config/config.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { SkychoirStore } from '../../src/store/store.ts';
 import { setPanelPassword } from '../../src/panel/panelUsers.ts';
+import { HistoryWriter } from '../../src/store/historyWriter.ts';
+import { recordMessage } from '../../src/engine/liveRecorder.ts';
+import { parseSensorMessage } from '../../src/ingest/sensorMessage.ts';
+import { SkySimulator } from '../../sensors/simulator/skySimulator.ts';
 
 export const CURATOR = { username: 'ada', password: 'a long curator password' };
 export const VIEWER = { username: 'vic', password: 'a long viewer password' };
@@ -21,15 +25,22 @@ export interface PanelRig {
   dir: string;
   storePath: string;
   logLines: string[];
+  /** Stops the engine and starts a new one on the same config and store file (a new port). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startPanelRig(tweak: (config: Config) => void = () => undefined): Promise<PanelRig> {
+/**
+ * `prepare` may fill the store before the engine starts (e.g. a past day of sky with
+ * recordPastSky).
+ */
+export async function startPanelRig(tweak: (config: Config) => void = () => undefined, prepare: (store: SkychoirStore) => void = () => undefined): Promise<PanelRig> {
   const dir = mkdtempSync(join(tmpdir(), 'skychoir-panel-'));
   const storePath = join(dir, 'skychoir.db');
   const store = SkychoirStore.open(storePath);
   setPanelPassword(store, CURATOR.username, 'curator', CURATOR.password);
   setPanelPassword(store, VIEWER.username, 'viewer', VIEWER.password);
+  prepare(store);
   store.close();
   const config: Config = structuredClone(DEFAULT_CONFIG);
   config.http.port = 0;
@@ -39,19 +50,29 @@ export async function startPanelRig(tweak: (config: Config) => void = () => unde
   config.sky = { source: 'simulator', scenario: 'flock', file: undefined };
   tweak(config);
   const logLines: string[] = [];
-  const engine = new LiveEngine(config, createLogger('test', { write: (l) => logLines.push(l) }));
-  await engine.start();
-  return {
+  const startEngine = async (): Promise<LiveEngine> => {
+    const engine = new LiveEngine(config, createLogger('test', { write: (l) => logLines.push(l) }));
+    await engine.start();
+    return engine;
+  };
+  const engine = await startEngine();
+  const rig: PanelRig = {
     engine,
     base: engine.httpUrl ?? '',
     dir,
     storePath,
     logLines,
+    restart: async () => {
+      await rig.engine.stop();
+      rig.engine = await startEngine();
+      rig.base = rig.engine.httpUrl ?? '';
+    },
     stop: async () => {
-      await engine.stop();
+      await rig.engine.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return rig;
 }
 
 export interface Reply {
@@ -105,4 +126,22 @@ export async function signIn(base: string, who: { username: string; password: st
     get: (path) => call(`${base}${path}`, { headers: { cookie } }),
     post: (path, body, extra = {}) => call(`${base}${path}`, { body, headers: { cookie, origin: base, 'x-csrf-token': csrf, ...extra } }),
   };
+}
+
+/**
+ * Fills a store with the sensor history and sky events of a simulated past (the
+ * simulator's messages for `hours` before `endMs`, through the engine's own parser and
+ * history writer), as a live engine would have recorded it.
+ */
+export function recordPastSky(store: SkychoirStore, options: { scenario: string; hours: number; endMs: number; site?: string }): void {
+  const site = options.site ?? DEFAULT_CONFIG.site;
+  const startMs = options.endMs - options.hours * 3600_000;
+  const sky = new SkySimulator({ scenario: options.scenario, seed: 7, site, startMs, latitudeDeg: DEFAULT_CONFIG.location.latitudeDeg, longitudeDeg: DEFAULT_CONFIG.location.longitudeDeg });
+  const writer = new HistoryWriter(store, { log: createLogger('past-sky', { write: () => undefined }), nowMs: () => options.endMs });
+  const encoder = new TextEncoder();
+  for (const p of sky.publicationsBetween(startMs, options.endMs)) {
+    const parsed = parseSensorMessage(p.topic, encoder.encode(p.payload));
+    if (parsed.ok) recordMessage(writer, parsed.message, p.atMs);
+  }
+  writer.stop();
 }
