@@ -17,36 +17,60 @@
  *
  * It executes the conductor's decisions and nothing else: no musical choices here.
  * Every change ramps; voices fade in and out; nodes are released when a voice ends.
+ *
+ * Times are performance time: the context's clock plus an origin. The graph keeps what it
+ * was told as plain data (each voice's buffers, start and envelope; each param's ramps), so
+ * it can continue on a fresh context (`continueOn`) exactly where it was: how a render of
+ * hours is made in segments of minutes with bounded memory (src/render/offlineRender.ts).
  */
 import { Tone } from './tone.ts';
 import { LAYERS, type LayerName } from '../model/controlVector.ts';
 import type { Decision, LayerTarget, VoiceRelease, VoiceStart } from '../conductor/decisions.ts';
-import { RampedParam } from './rampedParam.ts';
+import { RampedParam, scheduleCorners, valueOfCorners } from './rampedParam.ts';
 import { ceilingCurve, CEILING_DBFS } from './outputCeiling.ts';
 import { FdnReverb } from './fdnReverb.ts';
 import { isPlainStereo, panGains, panToAzimuth, ringOf, STEREO_SPEAKERS, stereoFoldDown, type Ring, type Speaker } from './speakerLayout.ts';
-import { RENDER_QUANTUM, Transpositions } from './transpositions.ts';
+import { RENDER_QUANTUM, Transpositions, type VoiceBuffers } from './transpositions.ts';
 import type { SampleBank } from '../samples/sampleBank.ts';
 
-/** A layer's bus: native nodes automated by declarative targets. */
+/** A layer's bus: native nodes automated by declarative targets (BusTargets). */
 interface LayerBus {
   merger: ChannelMergerNode;
   gain: GainNode;
   lowpass: BiquadFilterNode;
   send: GainNode;
-  gainTarget: RampedParam;
-  lowpassTarget: RampedParam;
-  sendTarget: RampedParam;
   /** The layer's sound after its low-pass, when metered. */
   meter?: AnalyserNode;
 }
 
-interface Voice {
+/** A voice as data, in performance time: enough to sound it again on another context. */
+interface VoicePlan {
+  layer: LayerName;
+  buffers: VoiceBuffers;
+  /** Performance frames (render-quantum aligned) where the onset and the sustain start. */
+  startFrame: number;
+  sustainFrame: number;
+  fromDeg: number;
+  toDeg: number;
+  /** The envelope's corners (time, gain), linear between; the last is 0, when it ends. */
+  envelope: [number, number][];
+  /** When a travelling voice reaches the end of its path (its planned end). */
+  pathEndS: number;
+}
+
+/** A voice's nodes on the current context. */
+interface VoiceNodes {
   sources: AudioBufferSourceNode[];
   envelope: GainNode;
   /** Gains to speakers beyond the envelope's own: the far one of a pair, or a moving voice's path. */
   placement: GainNode[];
-  endS: number;
+  /** The envelope's share of the voice (the nearer speaker's gain when it stands between two). */
+  scale: number;
+}
+
+interface Voice {
+  plan: VoicePlan;
+  nodes: VoiceNodes | undefined;
 }
 
 /** Points per moving voice's path: a gain curve per speaker it passes (every ~0.5 s of a 24 s swell). */
@@ -68,38 +92,86 @@ export interface ChoirGraphOptions {
 /** Never schedule closer to "now" than this: a ramp that starts in the past is a step. */
 const SCHEDULE_MARGIN_S = 0.02;
 
+/** Ended voices are kept this long as data, so a continuation re-creates their hall tail. */
+const KEEP_ENDED_S = 12;
+
+/** Everything built on one context (the voices' nodes aside). */
+interface ContextNodes {
+  tone: Tone.Context;
+  buses: Record<LayerName, LayerBus>;
+  hall: FdnReverb;
+  master: GainNode;
+  limiters: Tone.Limiter[];
+  ceiling: Tone.WaveShaper;
+  meter: AnalyserNode;
+  /** Nodes that only route channels (splitters, mergers, fold-down gains, the mute). */
+  plumbing: AudioNode[];
+}
+
+/** A layer bus's targets, kept across contexts. */
+interface BusTargets {
+  gain: RampedParam;
+  lowpass: RampedParam;
+  send: RampedParam;
+}
+
 export class ChoirGraph {
-  readonly context: Tone.Context;
   readonly speakers: readonly Speaker[];
-  private readonly raw: BaseAudioContext;
+  private raw: BaseAudioContext;
+  /** Performance frames at the current context's time 0 (a whole number of render quanta). */
+  private originFrames = 0;
+  private readonly options: ChoirGraphOptions;
   private readonly ring: Ring;
   private readonly transpositions: Transpositions;
-  private readonly buses: Record<LayerName, LayerBus>;
-  private readonly hall: FdnReverb;
-  private readonly master: GainNode;
+  private nodes: ContextNodes;
   /** The master level, ramped on the native param (see RampedParam for why not Tone's). */
   private readonly masterTarget: RampedParam;
-  private readonly limiters: Tone.Limiter[] = [];
-  private readonly ceiling: Tone.WaveShaper;
-  /** Nodes that only route channels (splitters, mergers, fold-down gains). */
-  private readonly plumbing: AudioNode[] = [];
-  readonly meter: AnalyserNode;
+  private readonly targets: Record<LayerName, BusTargets>;
   private readonly voices = new Map<number, Voice>();
+  /** Voices that ended lately, as data; and those re-created from them on this context. */
+  private ended: VoicePlan[] = [];
+  private echoes: VoiceNodes[] = [];
   private disposed = false;
   voicesStarted = 0;
   unknownSamples = 0;
 
   constructor(raw: BaseAudioContext, bank: SampleBank, options: ChoirGraphOptions) {
     this.raw = raw;
+    this.options = options;
     this.speakers = options.speakers ?? STEREO_SPEAKERS;
-    const channels = this.speakers.length;
     this.ring = ringOf(this.speakers);
     this.transpositions = new Transpositions(raw, bank);
+    this.nodes = this.build(raw);
+    const now = (): number => this.now;
+    this.masterTarget = new RampedParam(this.nodes.master.gain, Tone.dbToGain(options.masterDb), now);
+    const targets = {} as Record<LayerName, BusTargets>;
+    for (const layer of LAYERS) {
+      const bus = this.nodes.buses[layer];
+      targets[layer] = {
+        gain: new RampedParam(bus.gain.gain, 0, now),
+        lowpass: new RampedParam(bus.lowpass.frequency, 4000, now),
+        send: new RampedParam(bus.send.gain, 0.3, now),
+      };
+    }
+    this.targets = targets;
+  }
+
+  /** The Tone.js context over the current native one. */
+  get context(): Tone.Context {
+    return this.nodes.tone;
+  }
+
+  /** The stereo mix's meter (the speakers folded down). */
+  get meter(): AnalyserNode {
+    return this.nodes.meter;
+  }
+
+  private build(raw: BaseAudioContext): ContextNodes {
+    const channels = this.speakers.length;
     // 'offline' clock: Tone's own ticker stays idle. We schedule on the context clock
     // ourselves, so no timers run for Tone's Transport, live or offline.
-    this.context = new Tone.Context({ context: raw as unknown as AudioContext, clockSource: 'offline' });
-    const context = this.context;
-
+    const tone = new Tone.Context({ context: raw as unknown as AudioContext, clockSource: 'offline' });
+    const plumbing: AudioNode[] = [];
     const destination = raw.destination;
     if (destination.channelCount !== channels) {
       destination.channelCount = Math.min(channels, destination.maxChannelCount || channels);
@@ -107,39 +179,35 @@ export class ChoirGraph {
     // One channel per speaker, never up- or down-mixed by the speaker rules (which only know 1, 2, 4, 6).
     destination.channelInterpretation = 'discrete';
 
-    this.master = raw.createGain();
-    this.master.channelCountMode = 'explicit';
-    this.master.channelCount = channels;
-    this.master.channelInterpretation = 'discrete';
-    this.master.gain.automationRate = 'k-rate'; // ramps of seconds (see the buses)
-    this.masterTarget = new RampedParam(this.master.gain, Tone.dbToGain(options.masterDb));
+    const master = raw.createGain();
+    master.channelCountMode = 'explicit';
+    master.channelCount = channels;
+    master.channelInterpretation = 'discrete';
+    master.gain.automationRate = 'k-rate'; // ramps of seconds (see the buses)
 
-    this.ceiling = new Tone.WaveShaper({ context });
+    const ceiling = new Tone.WaveShaper({ context: tone });
     // Set on the node at once: Tone applies a curve given in its options only once the
     // context is running, which an offline context never is before it renders (a render
     // went to +12.6 dBFS that way). The ceiling must hold from the first sample.
-    this.ceiling.curve = ceilingCurve(CEILING_DBFS);
-    this.ceiling.oversample = 'none';
-    this.connectLimiters(options.limiterDb ?? -4);
-    Tone.connect(this.ceiling, destination);
+    ceiling.curve = ceilingCurve(CEILING_DBFS);
+    ceiling.oversample = 'none';
+    const limiters = connectLimiters(raw, tone, master, ceiling, this.options.limiterDb ?? -4, plumbing);
+    Tone.connect(ceiling, destination);
 
     // The stereo mix every tap hears (stream, meters): the speakers folded down to a pair.
-    this.meter = raw.createAnalyser();
-    this.meter.fftSize = 2048;
-    if (isPlainStereo(this.speakers)) {
-      Tone.connect(this.ceiling, this.meter);
-    } else {
-      this.foldDown(this.meter);
-    }
+    const meter = raw.createAnalyser();
+    meter.fftSize = 2048;
+    if (isPlainStereo(this.speakers)) Tone.connect(ceiling, meter);
+    else foldDown(raw, this.speakers, ceiling, meter, plumbing);
     // An analyser renders only when pulled towards the destination: a silent link does it.
     const mute = raw.createGain();
     mute.gain.value = 0;
-    this.meter.connect(mute);
+    meter.connect(mute);
     mute.connect(destination);
-    this.plumbing.push(mute);
+    plumbing.push(mute);
 
-    this.hall = new FdnReverb(raw, { channels, t60S: options.reverbDecayS ?? 4.5 });
-    this.hall.output.connect(this.master);
+    const hall = new FdnReverb(raw, { channels, t60S: this.options.reverbDecayS ?? 4.5 });
+    hall.output.connect(master);
 
     const buses = {} as Record<LayerName, LayerBus>;
     for (const layer of LAYERS) {
@@ -156,102 +224,33 @@ export class ChoirGraph {
       for (const param of [gain.gain, lowpass.frequency, send.gain]) param.automationRate = 'k-rate';
       merger.connect(gain);
       gain.connect(lowpass);
-      lowpass.connect(this.master);
+      lowpass.connect(master);
       lowpass.connect(send);
-      send.connect(this.hall.input);
-      let meter: AnalyserNode | undefined;
-      if (options.layerMeters) {
-        meter = raw.createAnalyser();
-        meter.fftSize = 2048;
-        lowpass.connect(meter);
-        meter.connect(mute);
+      send.connect(hall.input);
+      let layerMeter: AnalyserNode | undefined;
+      if (this.options.layerMeters) {
+        layerMeter = raw.createAnalyser();
+        layerMeter.fftSize = 2048;
+        lowpass.connect(layerMeter);
+        layerMeter.connect(mute);
       }
-      buses[layer] = {
-        merger,
-        meter,
-        gain,
-        lowpass,
-        send,
-        gainTarget: new RampedParam(gain.gain, 0),
-        lowpassTarget: new RampedParam(lowpass.frequency, 4000),
-        sendTarget: new RampedParam(send.gain, 0.3),
-      };
+      buses[layer] = { merger, meter: layerMeter, gain, lowpass, send };
     }
-    this.buses = buses;
+    return { tone, buses, hall, master, limiters, ceiling, meter, plumbing };
   }
 
-  /** master -> limiter(s) -> ceiling: one stereo-linked limiter per pair of speakers. */
-  private connectLimiters(thresholdDb: number): void {
-    const channels = this.speakers.length;
-    const make = (): Tone.Limiter => {
-      const limiter = new Tone.Limiter({ context: this.context, threshold: thresholdDb });
-      this.limiters.push(limiter);
-      return limiter;
-    };
-    if (channels <= 2) {
-      const limiter = make();
-      Tone.connect(this.master, limiter);
-      limiter.connect(this.ceiling);
-      return;
-    }
-    const raw = this.raw;
-    const split = raw.createChannelSplitter(channels);
-    const join = raw.createChannelMerger(channels);
-    this.master.connect(split);
-    this.plumbing.push(split, join);
-    for (let first = 0; first < channels; first += 2) {
-      const width = Math.min(2, channels - first);
-      const pairIn = raw.createChannelMerger(width);
-      const pairOut = raw.createChannelSplitter(width);
-      const limiter = make();
-      for (let c = 0; c < width; c++) split.connect(pairIn, first + c, c);
-      Tone.connect(pairIn, limiter);
-      Tone.connect(limiter, pairOut);
-      for (let c = 0; c < width; c++) pairOut.connect(join, c, first + c);
-      this.plumbing.push(pairIn, pairOut);
-    }
-    Tone.connect(join, this.ceiling);
-  }
-
-  /** ceiling -> [gain left, gain right] per speaker -> a stereo pair, into `into`. */
-  private foldDown(into: AudioNode): void {
-    const raw = this.raw;
-    const matrix = stereoFoldDown(this.speakers);
-    const split = raw.createChannelSplitter(this.speakers.length);
-    const pair = raw.createChannelMerger(2);
-    const sides = [raw.createGain(), raw.createGain()];
-    Tone.connect(this.ceiling, split);
-    this.plumbing.push(split, pair, ...sides);
-    sides.forEach((side, s) => {
-      side.channelCountMode = 'explicit';
-      side.channelCount = 1;
-      side.connect(pair, 0, s);
-    });
-    matrix.forEach((gains, speaker) => {
-      gains.forEach((g, s) => {
-        if (g < 1e-4) return;
-        const tap = raw.createGain();
-        tap.gain.value = g;
-        split.connect(tap, speaker);
-        tap.connect(sides[s] as GainNode);
-        this.plumbing.push(tap);
-      });
-    });
-    // Speakers each under the ceiling can add up past it: the pair gets its own.
-    const pairCeiling = raw.createWaveShaper();
-    pairCeiling.curve = ceilingCurve(CEILING_DBFS);
-    pair.connect(pairCeiling);
-    pairCeiling.connect(into);
-    this.plumbing.push(pairCeiling);
-  }
-
+  /** Performance time now. */
   get now(): number {
-    return this.raw.currentTime;
+    return this.raw.currentTime + this.originS;
+  }
+
+  private get originS(): number {
+    return this.originFrames / this.raw.sampleRate;
   }
 
   /** The finished mix as a stereo pair (the speakers folded down): connect taps here. */
   get output(): AudioNode {
-    return this.meter;
+    return this.nodes.meter;
   }
 
   get soundingVoices(): number {
@@ -261,7 +260,9 @@ export class ChoirGraph {
   /** Native nodes in use by voices, for the node-count checks. */
   get voiceNodeCount(): number {
     let n = 0;
-    for (const v of this.voices.values()) n += v.sources.length + 1 + v.placement.length;
+    for (const v of [...[...this.voices.values()].map((v) => v.nodes), ...this.echoes]) {
+      if (v) n += v.sources.length + 1 + v.placement.length;
+    }
     return n;
   }
 
@@ -279,17 +280,53 @@ export class ChoirGraph {
     }
   }
 
+  /**
+   * Continues on a fresh context whose time 0 is performance frame `originFrames` (a
+   * whole number of render quanta): the master and the buses pick up their ramps where
+   * they are, every voice sounding then (and those that ended in the last few seconds, for
+   * the hall's tail) sounds again from the same sample of the same buffer with the same
+   * envelope. A render continued this way matches one made in one piece once the hall has
+   * forgotten what came before (test/renderSegments.test.ts).
+   */
+  continueOn(raw: BaseAudioContext, originFrames: number): void {
+    if (this.disposed) return;
+    if (originFrames % RENDER_QUANTUM !== 0) throw new Error(`continueOn: origin ${originFrames} is not a whole number of render quanta`);
+    this.releaseNodes();
+    this.raw = raw;
+    this.originFrames = originFrames;
+    this.transpositions.useContext(raw);
+    this.nodes = this.build(raw);
+    const origin = this.originS;
+    this.masterTarget.carryTo(this.nodes.master.gain, origin);
+    for (const layer of LAYERS) {
+      const bus = this.nodes.buses[layer];
+      const t = this.targets[layer];
+      t.gain.carryTo(bus.gain.gain, origin);
+      t.lowpass.carryTo(bus.lowpass.frequency, origin);
+      t.send.carryTo(bus.send.gain, origin);
+    }
+    for (const [id, voice] of this.voices) this.sound(id, voice);
+    this.ended = this.ended.filter((plan) => endOf(plan) + KEEP_ENDED_S > origin);
+    for (const plan of this.ended) {
+      const echo: VoiceNodes | undefined = this.realise(plan, () => {
+        this.echoes = this.echoes.filter((e) => e !== echo);
+        if (echo) releaseVoiceNodes(echo);
+      });
+      if (echo) this.echoes.push(echo);
+    }
+  }
+
   private at(time: number): number {
-    return Math.max(time, this.raw.currentTime + SCHEDULE_MARGIN_S);
+    return Math.max(time, this.now + SCHEDULE_MARGIN_S);
   }
 
   private setLayer(d: LayerTarget): void {
-    const bus = this.buses[d.layer];
-    const t = this.at(d.time);
+    const t = this.targets[d.layer];
+    const at = this.at(d.time);
     // Tolerances: 0.1 dB of gain, 3 % of cut-off (a twentieth of a tone), 2 % of send.
-    bus.gainTarget.rampTo(Tone.dbToGain(d.gainDb), t, d.rampS, 0.0116);
-    bus.lowpassTarget.rampTo(Math.min(16000, Math.max(80, d.lowpassHz)), t, d.rampS, 0.03);
-    bus.sendTarget.rampTo(Math.min(1, Math.max(0, d.reverbSend)), t, d.rampS, 0.02);
+    t.gain.rampTo(Tone.dbToGain(d.gainDb), at, d.rampS, 0.0116);
+    t.lowpass.rampTo(Math.min(16000, Math.max(80, d.lowpassHz)), at, d.rampS, 0.03);
+    t.send.rampTo(Math.min(1, Math.max(0, d.reverbSend)), at, d.rampS, 0.02);
   }
 
   private startVoice(d: VoiceStart): void {
@@ -298,99 +335,149 @@ export class ChoirGraph {
       this.unknownSamples++;
       return;
     }
-    const raw = this.raw;
+    const rate = this.raw.sampleRate;
     // Start on a render-quantum boundary (at most 2.7 ms late at 48 kHz), where a buffer
     // at rate 1 with no offset and no loop points is copied rather than interpolated.
-    const quantum = Math.ceil((this.at(d.time) * raw.sampleRate) / RENDER_QUANTUM - 1e-6);
-    const t = (quantum * RENDER_QUANTUM) / raw.sampleRate;
-    const sustainAt = ((quantum + buffers.onsetQuanta) * RENDER_QUANTUM) / raw.sampleRate;
+    const quanta = Math.ceil(((this.at(d.time) - this.originS) * rate) / RENDER_QUANTUM - 1e-6);
+    const startFrame = this.originFrames + quanta * RENDER_QUANTUM;
+    const t = startFrame / rate;
     const level = Tone.dbToGain(d.gainDb);
     const sustainEnd = t + d.attackS + d.holdS;
     const endS = sustainEnd + d.releaseS;
+    const fromDeg = d.azimuthDeg ?? panToAzimuth(d.pan);
+    const plan: VoicePlan = {
+      layer: d.layer,
+      buffers,
+      startFrame,
+      sustainFrame: startFrame + buffers.onsetQuanta * RENDER_QUANTUM,
+      fromDeg,
+      toDeg: d.azimuthToDeg ?? fromDeg,
+      envelope: [
+        [t, 0],
+        [t + d.attackS, level],
+        [sustainEnd, level],
+        [endS, 0],
+      ],
+      pathEndS: endS,
+    };
+    const voice: Voice = { plan, nodes: undefined };
+    this.voices.set(d.voiceId, voice);
+    this.sound(d.voiceId, voice);
+    this.voicesStarted++;
+  }
 
-    const from = d.azimuthDeg ?? panToAzimuth(d.pan);
-    const to = d.azimuthToDeg ?? from;
+  /** Gives a voice its nodes on the current context; it is forgotten when they end. */
+  private sound(id: number, voice: Voice): void {
+    const nodes = this.realise(voice.plan, () => {
+      // An ended event of a context left behind must not end the voice on the new one
+      // (seen under load: the binding delivers a dropped context's ended events late, and
+      // a voice went silent before its release).
+      if (voice.nodes === nodes && this.now >= endOf(voice.plan)) this.forget(id, voice);
+    });
+    voice.nodes = nodes;
+  }
+
+  /** Builds a voice's nodes on the current context, from wherever it is at the context's start. */
+  private realise(plan: VoicePlan, onEnded: () => void): VoiceNodes | undefined {
+    const raw = this.raw;
+    const rate = raw.sampleRate;
+    const origin = this.originS;
+    const endS = endOf(plan);
+    if (endS + 0.05 <= origin) return undefined;
+    const local = (t: number): number => Math.max(0, t - origin);
+    const merger = this.nodes.buses[plan.layer].merger;
     const envelope = raw.createGain();
-    const merger = this.buses[d.layer].merger;
     const placement: GainNode[] = [];
-    let peak = level;
-    if (Math.abs(to - from) < 1) {
+    let scale = 1;
+    if (Math.abs(plan.toDeg - plan.fromDeg) < 1) {
       // Standing still: the nearer speaker's share rides on the envelope; the farther one's
       // is a fixed ratio of it (one node more, no automation).
-      const [near, far] = panGains(this.ring, from);
-      const nearGain = near?.gain ?? 1;
-      peak = level * nearGain;
+      const [near, far] = panGains(this.ring, plan.fromDeg);
+      scale = near?.gain ?? 1;
       envelope.connect(merger, 0, near?.speaker ?? 0);
-      if (far && nearGain > 0) {
+      if (far && scale > 0) {
         const spread = raw.createGain();
-        spread.gain.value = far.gain / nearGain;
+        spread.gain.value = far.gain / scale;
         envelope.connect(spread);
         spread.connect(merger, 0, far.speaker);
         placement.push(spread);
       }
     } else {
-      // Travelling (an aircraft's swell): a gain curve for each speaker on the path.
-      for (const [speaker, curve] of pathCurves(this.ring, from, to, PATH_POINTS)) {
+      // Travelling (an aircraft's swell): each speaker on the path gets a gain that ramps
+      // point to point along it.
+      const startS = plan.startFrame / rate;
+      for (const [speaker, points] of pathPoints(this.ring, plan.fromDeg, plan.toDeg, startS, plan.pathEndS, PATH_POINTS)) {
         const g = raw.createGain();
-        g.gain.setValueCurveAtTime(curve, t, endS - t);
+        scheduleCorners(g.gain, points, this.now, origin, 1);
         envelope.connect(g);
         g.connect(merger, 0, speaker);
         placement.push(g);
       }
     }
-    envelope.gain.setValueAtTime(0, t);
-    envelope.gain.linearRampToValueAtTime(peak, t + d.attackS);
-    envelope.gain.setValueAtTime(peak, sustainEnd);
-    envelope.gain.linearRampToValueAtTime(0, endS);
+    scheduleCorners(envelope.gain, plan.envelope, this.now, origin, scale);
 
     const sources: AudioBufferSourceNode[] = [];
-    const onset = raw.createBufferSource();
-    onset.buffer = buffers.onset;
-    onset.connect(envelope);
-    onset.start(t);
-    sources.push(onset);
-    let last = onset;
-    if (sustainAt < endS) {
+    const onsetFrom = plan.startFrame - this.originFrames; // frames on this context, < 0 if begun
+    const sustainFrom = plan.sustainFrame - this.originFrames;
+    if (sustainFrom > 0) {
+      const onset = raw.createBufferSource();
+      onset.buffer = plan.buffers.onset;
+      onset.connect(envelope);
+      if (onsetFrom >= 0) onset.start(onsetFrom / rate);
+      else onset.start(0, -onsetFrom / rate);
+      sources.push(onset);
+    }
+    if (plan.sustainFrame / rate < endS) {
       const sustain = raw.createBufferSource();
-      sustain.buffer = buffers.sustain;
+      sustain.buffer = plan.buffers.sustain;
       sustain.loop = true;
       sustain.connect(envelope);
-      sustain.start(sustainAt);
-      sustain.stop(endS + 0.05);
+      if (sustainFrom >= 0) sustain.start(sustainFrom / rate);
+      else sustain.start(0, (-sustainFrom % plan.buffers.sustain.length) / rate);
       sources.push(sustain);
-      last = sustain;
-    } else {
-      onset.stop(endS + 0.05);
     }
-    const voice: Voice = { sources, envelope, placement, endS };
-    last.onended = () => this.forget(d.voiceId, voice);
-    this.voices.set(d.voiceId, voice);
-    this.voicesStarted++;
+    for (const source of sources) source.stop(local(endS + 0.05));
+    const last = sources.at(-1);
+    if (!last) {
+      envelope.disconnect();
+      for (const g of placement) g.disconnect();
+      return undefined;
+    }
+    last.onended = onEnded;
+    return { sources, envelope, placement, scale };
   }
 
   private releaseVoice(d: VoiceRelease): void {
     const voice = this.voices.get(d.voiceId);
     if (!voice) return;
+    const plan = voice.plan;
     const t = this.at(d.time);
     const end = t + d.releaseS;
-    if (end >= voice.endS) return; // it is already fading out sooner than that
+    if (end >= endOf(plan)) return; // it is already fading out sooner than that
     // Hold the envelope where it is at t, then fade from there: no jump, no click.
-    voice.envelope.gain.cancelAndHoldAtTime(t);
-    voice.envelope.gain.linearRampToValueAtTime(0, end);
-    for (const source of voice.sources) source.stop(end + 0.05);
-    voice.endS = end;
+    const held = valueOfCorners(plan.envelope, t);
+    plan.envelope = [...plan.envelope.filter(([at]) => at < t), [t, held], [end, 0]];
+    const nodes = voice.nodes;
+    if (!nodes) return;
+    // Re-planned from now, not held at t: see RampedParam on cancelAndHoldAtTime.
+    scheduleCorners(nodes.envelope.gain, plan.envelope, this.now, this.originS, nodes.scale);
+    for (const source of nodes.sources) source.stop(end + 0.05 - this.originS);
   }
 
   private forget(voiceId: number, voice: Voice): void {
-    if (this.voices.get(voiceId) === voice) this.voices.delete(voiceId);
-    for (const source of voice.sources) source.disconnect();
-    voice.envelope.disconnect();
-    for (const g of voice.placement) g.disconnect();
+    if (this.voices.get(voiceId) === voice) {
+      this.voices.delete(voiceId);
+      this.ended.push(voice.plan);
+      const cutoff = this.now - KEEP_ENDED_S;
+      if (this.ended.length > 64) this.ended = this.ended.filter((plan) => endOf(plan) > cutoff);
+    }
+    if (voice.nodes) releaseVoiceNodes(voice.nodes);
+    voice.nodes = undefined;
   }
 
   /** RMS of the last ~43 ms of output, in dBFS (live metering for /healthz). */
   outputRmsDbfs(): number {
-    return analyserRmsDbfs(this.meter);
+    return analyserRmsDbfs(this.nodes.meter);
   }
 
   /**
@@ -400,7 +487,7 @@ export class ChoirGraph {
   layerRmsDbfs(): Record<LayerName, number | null> {
     const out = {} as Record<LayerName, number | null>;
     for (const layer of LAYERS) {
-      const meter = this.buses[layer].meter;
+      const meter = this.nodes.buses[layer].meter;
       out[layer] = meter ? analyserRmsDbfs(meter) : null;
     }
     return out;
@@ -408,58 +495,164 @@ export class ChoirGraph {
 
   /** Sets the master volume with a ramp (curator volume, quiet hours). */
   setMasterDb(db: number, rampS = 3): void {
-    this.masterTarget.rampTo(Tone.dbToGain(db), this.at(this.raw.currentTime), rampS);
+    this.masterTarget.rampTo(Tone.dbToGain(db), this.at(this.now), rampS);
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    for (const [id, voice] of this.voices) {
-      for (const source of voice.sources) {
-        try {
-          source.stop();
-        } catch {
-          // not started yet, or stopped already: nothing to do
-        }
-      }
-      this.forget(id, voice);
+  /** Stops and lets go of every node on the current context (the plans stay). */
+  private releaseNodes(): void {
+    for (const voice of this.voices.values()) {
+      if (!voice.nodes) continue;
+      stopAll(voice.nodes);
+      releaseVoiceNodes(voice.nodes);
+      voice.nodes = undefined;
     }
-    for (const bus of Object.values(this.buses)) {
+    for (const echo of this.echoes) {
+      stopAll(echo);
+      releaseVoiceNodes(echo);
+    }
+    this.echoes = [];
+    const n = this.nodes;
+    for (const bus of Object.values(n.buses)) {
       bus.merger.disconnect();
       bus.gain.disconnect();
       bus.lowpass.disconnect();
       bus.send.disconnect();
       bus.meter?.disconnect();
     }
-    this.hall.dispose();
-    this.master.disconnect();
-    for (const limiter of this.limiters) limiter.dispose();
-    this.ceiling.dispose();
-    for (const node of this.plumbing) node.disconnect();
-    this.meter.disconnect();
-    // Not this.context.dispose(): Tone's Context.dispose() also closes the native context,
+    n.hall.dispose();
+    n.master.disconnect();
+    for (const limiter of n.limiters) limiter.dispose();
+    n.ceiling.dispose();
+    for (const node of n.plumbing) node.disconnect();
+    n.meter.disconnect();
+    // Not n.tone.dispose(): Tone's Context.dispose() also closes the native context,
     // without awaiting it, while its owner (the live engine) closes it too; two closes at
     // once made node-web-audio-api panic ("Panic in async function", an unhandled
     // rejection at stop). The owner of the native context closes it, once. Tone's context
     // runs no timers here (clockSource 'offline'), so there is nothing else to release.
   }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.releaseNodes();
+    this.voices.clear();
+    this.ended = [];
+  }
 }
 
-/** Per speaker, the gains along a path from one azimuth to another (linear in angle). */
-function pathCurves(ring: Ring, from: number, to: number, points: number): Map<number, Float32Array<ArrayBuffer>> {
-  const curves = new Map<number, Float32Array<ArrayBuffer>>();
-  for (let k = 0; k < points; k++) {
-    const azimuth = from + ((to - from) * k) / (points - 1);
-    for (const { speaker, gain } of panGains(ring, azimuth)) {
-      let curve = curves.get(speaker);
-      if (!curve) {
-        curve = new Float32Array(points);
-        curves.set(speaker, curve);
-      }
-      curve[k] = gain;
+/** master -> limiter(s) -> ceiling: one stereo-linked limiter per pair of speakers. */
+function connectLimiters(
+  raw: BaseAudioContext,
+  tone: Tone.Context,
+  master: GainNode,
+  ceiling: Tone.WaveShaper,
+  thresholdDb: number,
+  plumbing: AudioNode[],
+): Tone.Limiter[] {
+  const channels = master.channelCount;
+  const limiters: Tone.Limiter[] = [];
+  const make = (): Tone.Limiter => {
+    const limiter = new Tone.Limiter({ context: tone, threshold: thresholdDb });
+    limiters.push(limiter);
+    return limiter;
+  };
+  if (channels <= 2) {
+    const limiter = make();
+    Tone.connect(master, limiter);
+    limiter.connect(ceiling);
+    return limiters;
+  }
+  const split = raw.createChannelSplitter(channels);
+  const join = raw.createChannelMerger(channels);
+  master.connect(split);
+  plumbing.push(split, join);
+  for (let first = 0; first < channels; first += 2) {
+    const width = Math.min(2, channels - first);
+    const pairIn = raw.createChannelMerger(width);
+    const pairOut = raw.createChannelSplitter(width);
+    const limiter = make();
+    for (let c = 0; c < width; c++) split.connect(pairIn, first + c, c);
+    Tone.connect(pairIn, limiter);
+    Tone.connect(limiter, pairOut);
+    for (let c = 0; c < width; c++) pairOut.connect(join, c, first + c);
+    plumbing.push(pairIn, pairOut);
+  }
+  Tone.connect(join, ceiling);
+  return limiters;
+}
+
+/** ceiling -> [gain left, gain right] per speaker -> a stereo pair -> its own ceiling -> `into`. */
+function foldDown(raw: BaseAudioContext, speakers: readonly Speaker[], ceiling: Tone.WaveShaper, into: AudioNode, plumbing: AudioNode[]): void {
+  const matrix = stereoFoldDown(speakers);
+  const split = raw.createChannelSplitter(speakers.length);
+  const pair = raw.createChannelMerger(2);
+  const sides = [raw.createGain(), raw.createGain()];
+  Tone.connect(ceiling, split);
+  plumbing.push(split, pair, ...sides);
+  sides.forEach((side, s) => {
+    side.channelCountMode = 'explicit';
+    side.channelCount = 1;
+    side.connect(pair, 0, s);
+  });
+  matrix.forEach((gains, speaker) => {
+    gains.forEach((g, s) => {
+      if (g < 1e-4) return;
+      const tap = raw.createGain();
+      tap.gain.value = g;
+      split.connect(tap, speaker);
+      tap.connect(sides[s] as GainNode);
+      plumbing.push(tap);
+    });
+  });
+  // Speakers each under the ceiling can add up past it: the pair gets its own.
+  const pairCeiling = raw.createWaveShaper();
+  pairCeiling.curve = ceilingCurve(CEILING_DBFS);
+  pair.connect(pairCeiling);
+  pairCeiling.connect(into);
+  plumbing.push(pairCeiling);
+}
+
+function endOf(plan: VoicePlan): number {
+  return plan.envelope.at(-1)?.[0] ?? 0;
+}
+
+function stopAll(nodes: VoiceNodes): void {
+  for (const source of nodes.sources) {
+    try {
+      source.stop();
+    } catch {
+      // not started yet, or stopped already: nothing to do
     }
   }
-  return curves;
+}
+
+function releaseVoiceNodes(nodes: VoiceNodes): void {
+  for (const source of nodes.sources) {
+    source.onended = null;
+    source.disconnect();
+  }
+  nodes.envelope.disconnect();
+  for (const g of nodes.placement) g.disconnect();
+}
+
+/** Per speaker, the corners (time, gain) of its gain along a path from one azimuth to another (linear in angle). */
+function pathPoints(ring: Ring, from: number, to: number, startS: number, endS: number, points: number): Map<number, [number, number][]> {
+  const corners = new Map<number, [number, number][]>();
+  for (let k = 0; k < points; k++) {
+    const f = k / (points - 1);
+    const gains = new Map(panGains(ring, from + (to - from) * f).map((g) => [g.speaker, g.gain]));
+    for (const speaker of new Set([...corners.keys(), ...gains.keys()])) {
+      let list = corners.get(speaker);
+      if (!list) {
+        // A speaker joining mid-path was silent until the point before.
+        list = k > 0 ? [[startS + ((endS - startS) * (k - 1)) / (points - 1), 0]] : [];
+        corners.set(speaker, list);
+      }
+      list.push([startS + (endS - startS) * f, gains.get(speaker) ?? 0]);
+    }
+  }
+  return corners;
 }
 
 function analyserRmsDbfs(meter: AnalyserNode): number {

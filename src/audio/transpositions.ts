@@ -34,7 +34,7 @@ export interface VoiceBuffers {
 const DEFAULT_MAX_ENTRIES = 160;
 
 export class Transpositions {
-  private readonly context: BaseAudioContext;
+  private context: BaseAudioContext;
   private readonly bank: SampleBank;
   private readonly maxEntries: number;
   private readonly cache = new Map<string, VoiceBuffers>();
@@ -45,6 +45,12 @@ export class Transpositions {
     this.context = context;
     this.bank = bank;
     this.maxEntries = maxEntries;
+  }
+
+  /** Makes new buffers on this context from now on (those made already play on any). */
+  useContext(context: BaseAudioContext): void {
+    if (context.sampleRate !== this.context.sampleRate) this.cache.clear();
+    this.context = context;
   }
 
   get size(): number {

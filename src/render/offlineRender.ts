@@ -8,6 +8,7 @@ import { OfflineAudioContext } from 'node-web-audio-api';
 import { join } from 'node:path';
 import { ChoirGraph } from '../audio/choirGraph.ts';
 import { applyCeiling } from '../audio/outputCeiling.ts';
+import { RENDER_QUANTUM } from '../audio/transpositions.ts';
 import { isPlainStereo, STEREO_SPEAKERS, stereoFoldDown, type Speaker } from '../audio/speakerLayout.ts';
 import { Conductor } from '../conductor/conductor.ts';
 import { FeatureExtractor, type SiteLocation } from '../features/featureExtractor.ts';
@@ -61,10 +62,48 @@ export interface RenderResult {
   messagesDropped: number;
 }
 
-export async function renderOffline(options: RenderOptions): Promise<RenderResult> {
-  const frames = Math.round(options.durationS * RENDER_SAMPLE_RATE);
+/** A stretch of a render, handed over as soon as it is made (renderOfflineStream). */
+export interface RenderChunk {
+  /** Audio time of its first frame. */
+  startS: number;
+  speakerChannels: Float32Array[];
+  /** The stereo mix of these frames (the pair itself, or the speakers folded down). */
+  stereo: [Float32Array, Float32Array];
+}
+
+export type RenderSummary = Omit<RenderResult, 'channels' | 'speakerChannels'>;
+
+/**
+ * Segments of a long render: each is rendered on its own OfflineAudioContext, so memory
+ * stays at one segment's audio whatever the length (a 6 h render in one context would need
+ * 8.3 GB for a stereo pair). 120 s is a whole number of render quanta at 48 kHz.
+ */
+export const SEGMENT_S = 120;
+/**
+ * Each segment after the first starts this much earlier and throws that audio away: the
+ * graph continues from its own record (every voice again from the same sample, every ramp
+ * where it was) and the hall and the limiter need a while to be what they were; after 8 s
+ * the hall's T60 of 4.5 s has taken everything older 100 dB down.
+ */
+export const PREROLL_S = 8;
+
+/**
+ * Renders in segments and hands each over as it is made; the same audio as one piece
+ * (test/renderSegments.test.ts). For hours of audio with bounded memory.
+ */
+export async function renderOfflineStream(
+  options: RenderOptions & { segmentS?: number },
+  onChunk: (chunk: RenderChunk) => void | Promise<void>,
+): Promise<RenderSummary> {
+  const rate = RENDER_SAMPLE_RATE;
+  const totalFrames = Math.round(options.durationS * rate);
+  const segmentFrames = quantaFrames(options.segmentS ?? SEGMENT_S, rate);
+  const prerollFrames = quantaFrames(PREROLL_S, rate);
   const speakers = options.speakers ?? STEREO_SPEAKERS;
-  const context = new OfflineAudioContext({ numberOfChannels: speakers.length, length: frames, sampleRate: RENDER_SAMPLE_RATE });
+  const newContext = (frames: number): OfflineAudioContext =>
+    new OfflineAudioContext({ numberOfChannels: speakers.length, length: Math.max(1, frames), sampleRate: rate });
+
+  let context = newContext(Math.min(totalFrames, segmentFrames));
   const manifest = loadSampleManifest(join(options.samplesDir, 'manifest.json'));
   const bank = await SampleBank.load(manifest, options.samplesDir, context);
   for (const problem of [...manifest.problems, ...bank.problems]) options.log?.warn(problem);
@@ -97,51 +136,89 @@ export async function renderOffline(options: RenderOptions): Promise<RenderResul
   };
 
   await step(0);
-  // Suspend once per control period. node-web-audio-api accepts suspensions only before
-  // rendering starts (one registered inside a suspension is rejected), so all are
-  // registered up front: a promise each, about 100 bytes, 8,640 for an hour.
-  let failure: Error | undefined;
-  for (let k = 1; k * CONTROL_PERIOD_S < options.durationS; k++) {
-    const t = k * CONTROL_PERIOD_S;
-    context
-      .suspend(t)
-      .then(async () => {
-        try {
-          if (options.swap && t === Math.ceil(options.swap.atS / CONTROL_PERIOD_S) * CONTROL_PERIOD_S) {
-            await performance.swapModel(options.swap.model);
-          }
-          await step(t);
-          if (k % 120 === 0) options.onProgress?.(t, options.durationS);
-        } catch (err) {
-          failure ??= err as Error;
-        }
-        await context.resume();
-      })
-      .catch((err: unknown) => {
-        failure ??= err as Error;
-      });
+  const periods = Math.ceil(options.durationS / CONTROL_PERIOD_S);
+  let nextPeriod = 1;
+  try {
+    for (let segmentStart = 0; segmentStart < totalFrames; segmentStart += segmentFrames) {
+      const segmentEnd = Math.min(totalFrames, segmentStart + segmentFrames);
+      // The context starts a pre-roll early (after the first), continuing the graph there.
+      const origin = segmentStart === 0 ? 0 : segmentStart - prerollFrames;
+      if (segmentStart > 0) {
+        context = newContext(segmentEnd - origin);
+        graph.continueOn(context, origin);
+      }
+      // Suspend once per control period. node-web-audio-api accepts suspensions only before
+      // rendering starts (one registered inside a suspension is rejected), so a segment's
+      // are all registered up front.
+      let failure: Error | undefined;
+      const segmentContext = context;
+      // A suspension lands on the render quantum that starts at or after its time (seen:
+      // suspend(0.5) stops at frame 24064), so each is asked for in the middle of that
+      // quantum, counted on this context: the same frame whatever the segment.
+      const quantumOf = (k: number): number => Math.ceil(Math.round(k * CONTROL_PERIOD_S * rate) / RENDER_QUANTUM);
+      for (; nextPeriod < periods && quantumOf(nextPeriod) * RENDER_QUANTUM < segmentEnd; nextPeriod++) {
+        const k = nextPeriod;
+        const t = k * CONTROL_PERIOD_S;
+        segmentContext
+          .suspend((quantumOf(k) * RENDER_QUANTUM - origin - RENDER_QUANTUM / 2) / rate)
+          .then(async () => {
+            try {
+              if (options.swap && t === Math.ceil(options.swap.atS / CONTROL_PERIOD_S) * CONTROL_PERIOD_S) {
+                await performance.swapModel(options.swap.model);
+              }
+              await step(t);
+              if (k % 120 === 0) options.onProgress?.(t, options.durationS);
+            } catch (err) {
+              failure ??= err as Error;
+            }
+            await segmentContext.resume();
+          })
+          .catch((err: unknown) => {
+            failure ??= err as Error;
+          });
+      }
+      // node-web-audio-api registers a suspension only when its future is first polled on
+      // the binding's own thread, after suspend() has returned; a render started at once can
+      // outrun registrations and reject them (InvalidStateError). Give them time to land.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const buffer = await segmentContext.startRendering();
+      if (failure) throw new Error(`offline render failed: ${failure.message}`);
+      // Copied out: the binding's channel views point into native memory that is freed
+      // with the buffer, and a view kept past that crashed the process (seen here).
+      const speakerChannels = speakers.map((_, c) => copyChannel(buffer, c, segmentStart - origin));
+      await onChunk({ startS: segmentStart / rate, speakerChannels, stereo: foldToStereo(speakers, speakerChannels) });
+    }
+  } finally {
+    graph.dispose();
   }
-  // node-web-audio-api registers a suspension only when its future is first polled on
-  // the binding's own thread, after suspend() has returned; a render started at once can
-  // outrun registrations and reject them (InvalidStateError). Give them time to land.
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  const buffer = await context.startRendering();
-  if (failure) throw new Error(`offline render failed: ${failure.message}`);
-  // Copied out: the binding's channel views point into native memory that is freed
-  // with the buffer, and a view kept past that crashed the process (seen here).
-  const speakerChannels = speakers.map((_, c) => copyChannel(buffer, c));
-  const result: RenderResult = {
-    channels: foldToStereo(speakers, speakerChannels),
-    speakerChannels,
-    sampleRate: buffer.sampleRate,
+  return {
+    sampleRate: rate,
     voicesStarted: graph.voicesStarted,
     maxSoundingVoices: maxSounding,
     decisions: performance.decisions,
     messagesAccepted: ingest.counters.accepted,
     messagesDropped: [...ingest.counters.dropped.values()].reduce((a, b) => a + b, 0),
   };
-  graph.dispose();
-  return result;
+}
+
+/** A whole render in memory (tests, previews, short renders): renderOfflineStream, joined. */
+export async function renderOffline(options: RenderOptions & { segmentS?: number }): Promise<RenderResult> {
+  const speakers = options.speakers ?? STEREO_SPEAKERS;
+  const frames = Math.round(options.durationS * RENDER_SAMPLE_RATE);
+  const speakerChannels = speakers.map(() => new Float32Array(frames));
+  const stereo: [Float32Array, Float32Array] = isPlainStereo(speakers)
+    ? [speakerChannels[0] as Float32Array, speakerChannels[1] as Float32Array]
+    : [new Float32Array(frames), new Float32Array(frames)];
+  const summary = await renderOfflineStream(options, (chunk) => {
+    const at = Math.round(chunk.startS * RENDER_SAMPLE_RATE);
+    chunk.speakerChannels.forEach((x, c) => speakerChannels[c]?.set(x, at));
+    if (!isPlainStereo(speakers)) chunk.stereo.forEach((x, c) => stereo[c]?.set(x, at));
+  });
+  return { ...summary, channels: stereo, speakerChannels };
+}
+
+function quantaFrames(seconds: number, rate: number): number {
+  return Math.max(RENDER_QUANTUM, Math.round((seconds * rate) / RENDER_QUANTUM) * RENDER_QUANTUM);
 }
 
 /** The speakers folded down to a pair by the same matrix and ceiling as the graph's stream tap. */
@@ -164,8 +241,8 @@ export function foldToStereo(speakers: readonly Speaker[], channels: readonly Fl
   return [left, right];
 }
 
-function copyChannel(buffer: AudioBuffer, channel: number): Float32Array {
-  const out = new Float32Array(buffer.length);
-  buffer.copyFromChannel(out, channel);
+function copyChannel(buffer: AudioBuffer, channel: number, fromFrame = 0): Float32Array {
+  const out = new Float32Array(buffer.length - fromFrame);
+  buffer.copyFromChannel(out, channel, fromFrame);
   return out;
 }
