@@ -14,8 +14,9 @@
  * round trip alone, from publish to a subscriber client (`bench-viewer`, in the sensor's
  * process) receiving the message, so the engine's own share is visible.
  *
- *   node_modules/.bin/node bench/control-latency.ts [scale=1]
+ *   node_modules/.bin/node bench/control-latency.ts [scale=1] [--nice=-5]
  *
+ * The engine runs at the systemd unit's niceness (-5) unless --nice says otherwise.
  * `scale` multiplies every phase's length (0.2 for a quick try).
  * Jitter is p99 - p50 of the engine's latency (the spread a listener could notice). The
  * engine's event-loop delay (perf_hooks, 5 ms resolution) shows when its loop was busy
@@ -34,6 +35,7 @@ import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
 import { createLogger } from '../src/log/logger.ts';
 import { hashPassword } from '../src/broker/brokerAccess.ts';
 import { quantile } from '../src/engine/controlLatency.ts';
+import { positional, reniceSelf, wantedNice } from './benchNice.ts';
 
 const SENSOR = { username: 'bench-sensor', password: 'bench-sensor-password' };
 const VIEWER = { username: 'bench-viewer', password: 'bench-viewer-password' };
@@ -139,7 +141,9 @@ function stats(values: readonly number[]): { p50: number; p95: number; p99: numb
 }
 
 async function main(): Promise<void> {
-  const scale = Number(process.argv[2] ?? 1);
+  const scale = Number(positional()[0] ?? 1);
+  // Before the engine starts: its audio render thread inherits this thread's niceness.
+  const nice = reniceSelf(wantedNice());
   const phases: Phase[] = [
     { label: '1 msg/s', rate: 1, seconds: 60 * scale },
     { label: '10 msg/s', rate: 10, seconds: 30 * scale },
@@ -200,7 +204,7 @@ async function main(): Promise<void> {
     }
     const h = engine.health();
     console.log(`control latency, ${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, Node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z, load average ${load0.toFixed(2)} at start, ${loadavg()[0]?.toFixed(2)} at end`);
-    console.log(`engine: headless, no simulated sky (the bench sensor only), stream ${h.stream ? 'on' : 'off'}, panel on; scale ${scale}`);
+    console.log(`engine: headless, no simulated sky (the bench sensor only), stream ${h.stream ? 'on' : 'off'}, panel on; engine at nice ${nice}; scale ${scale}`);
     console.log('| load | published | PUBACKed | timed by engine | baseline: broker round trip p50 / p99 ms | engine p50 ms | p95 | p99 | max | jitter p99-p50 | std-dev | immediate updates | engine event-loop delay p99 / max ms | engine process CPU % |');
     console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of rows) console.log(r);

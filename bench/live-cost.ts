@@ -10,16 +10,20 @@
  * Baseline in the same run, for the same length: a bare headless AudioContext playing one
  * oscillator (the audio thread's floor), measured the same way.
  *
- *   node_modules/.bin/node bench/live-cost.ts [seconds=600] [warmupSeconds=20]
+ * Both run at the systemd unit's niceness (-5; `nice -n`, so every thread has it) unless
+ * --nice says otherwise.
+ *
+ *   node_modules/.bin/node bench/live-cost.ts [seconds=600] [warmupSeconds=20] [--nice=-5]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, getPriority, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PROJECT_ROOT } from '../src/config/config.ts';
 import { quantile } from '../src/engine/controlLatency.ts';
 import type { HealthReport } from '../src/engine/liveEngine.ts';
+import { positional, reniceSelf, wantedNice } from './benchNice.ts';
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 const SAMPLE_MS = 5000;
@@ -114,12 +118,16 @@ async function stop(child: ChildProcess): Promise<void> {
   await new Promise((resolve) => child.once('exit', resolve));
 }
 
-async function engineSegment(seconds: number, warmupS: number): Promise<Segment & { firstSoundS: number | null; voices: number[] }> {
+/** `nice -n <nice> command args`, when the nice is not this process's own. */
+function niced(nice: number, command: string, args: string[]): [string, string[]] {
+  return nice === 0 ? [command, args] : ['nice', ['-n', String(nice), command, ...args]];
+}
+
+async function engineSegment(seconds: number, warmupS: number, nice: number): Promise<Segment & { firstSoundS: number | null; voices: number[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'skychoir-bench-live-'));
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ paths: { store: join(dir, 'store.db') } }));
-  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'skychoir.js'), 'start', '--config', join(dir, 'config.json'), '--headless', '--port', '0', '--broker-port', '0'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const [command, args] = niced(nice, process.execPath, [join(PROJECT_ROOT, 'bin', 'skychoir.js'), 'start', '--config', join(dir, 'config.json'), '--headless', '--port', '0', '--broker-port', '0']);
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let http = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n')) {
@@ -145,8 +153,9 @@ async function engineSegment(seconds: number, warmupS: number): Promise<Segment 
   }
 }
 
-async function bareSegment(seconds: number, warmupS: number): Promise<Segment> {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--bare'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+async function bareSegment(seconds: number, warmupS: number, nice: number): Promise<Segment> {
+  const [command, args] = niced(nice, process.execPath, [fileURLToPath(import.meta.url), '--bare']);
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const ask = (): Promise<AudioSample> =>
     new Promise((resolve) => {
       child.once('message', (m) => resolve(m as AudioSample));
@@ -193,13 +202,18 @@ function row(s: Segment): string {
 }
 
 async function main(): Promise<void> {
-  const seconds = Number(process.argv[2] ?? 600);
-  const warmupS = Number(process.argv[3] ?? 20);
+  const [secondsArg, warmupArg] = positional();
+  const seconds = Number(secondsArg ?? 600);
+  const warmupS = Number(warmupArg ?? 20);
+  // `nice -n` is relative to ours: probe what we may set, then come back.
+  const own = getPriority();
+  const nice = reniceSelf(wantedNice()) - own;
+  reniceSelf(own);
   const started = new Date();
-  const engine = await engineSegment(seconds, warmupS);
+  const engine = await engineSegment(seconds, warmupS, nice);
   console.error('engine segment done');
-  const bare = await bareSegment(seconds, Math.min(warmupS, 5));
-  console.log(`live cost, ${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, Node ${process.version}, ${started.toISOString().slice(0, 16)}Z, ${seconds} s a row after a ${warmupS} s warm-up, sampled every ${SAMPLE_MS / 1000} s`);
+  const bare = await bareSegment(seconds, Math.min(warmupS, 5), nice);
+  console.log(`live cost, ${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, Node ${process.version}, ${started.toISOString().slice(0, 16)}Z, ${seconds} s a row after a ${warmupS} s warm-up, sampled every ${SAMPLE_MS / 1000} s, both at nice ${own + nice}`);
   console.log('| process | s | CPU % of one core (mean) | p95 of 5 s | max of 5 s | ffmpeg encoders CPU % | render load (mean) | render peak load | underrun events | underrun s | underrun % of time | load average (1 min) |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   console.log(row(bare));

@@ -20,7 +20,9 @@
  * and here the flood's generator (most of a core at 5,000 messages a second) would
  * otherwise take the engine's CPU on a 2-core machine; pass 0 to share it equally.
  *
- *   node_modules/.bin/node bench/sensor-flood.ts [seconds=30] [rate=5000] [quietSeconds=30] [sensorsNice=19]
+ * The engine runs at the systemd unit's niceness (-5) unless --nice says otherwise.
+ *
+ *   node_modules/.bin/node bench/sensor-flood.ts [seconds=30] [rate=5000] [quietSeconds=30] [sensorsNice=19] [--nice=-5]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +34,7 @@ import { LiveEngine, type HealthReport } from '../src/engine/liveEngine.ts';
 import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
 import { createLogger } from '../src/log/logger.ts';
 import { hashPassword } from '../src/broker/brokerAccess.ts';
+import { positional, reniceSelf, wantedNice } from './benchNice.ts';
 
 /** Ten sensors at 500 messages a second each: a `ts` per sensor can advance 1 ms a message and keep to the clock. */
 const SENSORS = Array.from({ length: 10 }, (_, i) => ({ username: `flood-${i + 1}`, password: `flood-password-${i + 1}` }));
@@ -147,10 +150,13 @@ export function encoderPids(parent = process.pid): number[] {
 const dropped = (h: HealthReport): number => Object.values(h.ingest.dropped).reduce((a, b) => a + b, 0);
 
 async function main(): Promise<void> {
-  const floodS = Number(process.argv[2] ?? 30);
-  const rate = Number(process.argv[3] ?? 5000);
-  const quietS = Number(process.argv[4] ?? 30);
-  const sensorsNice = Number(process.argv[5] ?? 19);
+  const [floodArg, rateArg, quietArg, sensorsNiceArg] = positional();
+  const floodS = Number(floodArg ?? 30);
+  const rate = Number(rateArg ?? 5000);
+  const quietS = Number(quietArg ?? 30);
+  const sensorsNice = Number(sensorsNiceArg ?? 19);
+  // Before the engine starts: its audio render thread inherits this thread's niceness.
+  const nice = reniceSelf(wantedNice());
   const dir = mkdtempSync(join(tmpdir(), 'skychoir-bench-flood-'));
   writeFileSync(join(dir, 'users.json'), JSON.stringify(SENSORS.map((s) => ({ username: s.username, role: 'sensor', passwordHash: hashPassword(s.password) }))));
   const config: Config = structuredClone(DEFAULT_CONFIG);
@@ -220,7 +226,7 @@ async function main(): Promise<void> {
     await measure('quiet again: 1 msg/s', { rate: 1, seconds: quietS });
 
     console.log(`sensor flood, ${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, Node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z, load average ${load0.toFixed(2)} at start, ${loadavg()[0]?.toFixed(2)} at end`);
-    console.log(`engine: headless, no simulated sky (${SENSORS.length} bench sensors at QoS 1, retained), stream ${engine.health().stream ? 'on' : 'off'}, panel on; sensors at nice ${sensorsNice}; control latency over the run: ${JSON.stringify(engine.health().control.latencyMs)}`);
+    console.log(`engine: headless, no simulated sky (${SENSORS.length} bench sensors at QoS 1, retained), stream ${engine.health().stream ? 'on' : 'off'}, panel on; engine at nice ${nice}, sensors at nice ${sensorsNice}; control latency over the run: ${JSON.stringify(engine.health().control.latencyMs)}`);
     console.log('| phase | published | publish rate /s | PUBACKed | reached ingest | accepted | dropped by reason | lost (PUBACKed, not accepted) | last PUBACK after s | all in ingest after s | underrun events | underrun s | underrun % of time | peak render load | engine CPU % | encoders CPU % | sensors CPU % |');
     console.log('|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of rows) console.log(r);
