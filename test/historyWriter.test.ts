@@ -47,6 +47,23 @@ describe('history writer', () => {
     store.close();
   });
 
+  it('tells its listeners (the panel) of the minutes each flush wrote, as chart samples', () => {
+    const { store, writer, at } = rig();
+    const pushed: unknown[] = [];
+    writer.onWritten((rows) => pushed.push(...historySamples(rows)));
+    writer.add('brightness', 0.25, T0 + 1000);
+    writer.add('brightness', 0.75, T0 + 2000);
+    writer.add('voices', 6, T0 + 3000);
+    at(T0 + 30_000);
+    writer.flush();
+    assert.deepEqual(pushed, [], 'the minute under way is not pushed');
+    at(T0 + MIN);
+    writer.flush();
+    assert.deepEqual(pushed, [{ atMs: T0, values: { brightness: 0.5, voices: 6 } }]);
+    writer.stop();
+    store.close();
+  });
+
   it('a restart within a minute: the two parts merge into one row', () => {
     const first = rig();
     first.writer.add('pressure', 1013, T0 + 1000);
