@@ -45,9 +45,9 @@ it('exports the live loudness and the history counters', () => {
 });
 
 it('is ready with audio, a trained model and a fresh sensor; says why not otherwise', () => {
-  const fresh = [{ id: 'w', online: true, ageS: 3 }];
+  const fresh = [{ id: 'w', online: true, ageS: 3, stale: false }];
   assert.deepEqual(readiness(health({}, fresh)), { ready: true, reasons: [] });
-  const stale = readiness(health({}, [...fresh, { id: 'b', online: true, ageS: 900 }]));
+  const stale = readiness(health({}, [...fresh, { id: 'b', online: true, ageS: 900, stale: true }]));
   assert.equal(stale.ready, true, 'one stale sensor degrades, it does not block');
   assert.deepEqual(stale.reasons, ["sensor 'b' is stale or offline"]);
   assert.equal(readiness(health({ running: false }, fresh)).ready, false);

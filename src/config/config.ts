@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SiteLocation } from '../features/featureExtractor.ts';
+import type { FreshnessPolicy, SiteLocation } from '../features/featureExtractor.ts';
 import { speakerProblems, STEREO_SPEAKERS, type Speaker } from '../audio/speakerLayout.ts';
 import { DEFAULT_WEB_STREAM_CONFIG, parseWebStreamConfig, StreamConfigError, type WebStreamConfig } from '../stream/streamConfig.ts';
 
@@ -27,6 +27,12 @@ export interface Config {
   /** `speakers`: one output channel each, placed in metres from the middle of the room (docs/architecture.md#space). */
   audio: { device: 'default' | 'none'; masterDb: number; loudnessTargetLufs: number; speakers: Speaker[] };
   paths: { samples: string; model: string; store: string };
+  /**
+   * A sensor's reading is held this long after its last report (staleAfterS), then drifts
+   * to the season's typical value over driftS; /healthz and /metrics call it stale from
+   * staleAfterS on (docs/operations.md).
+   */
+  freshness: FreshnessPolicy;
   /**
    * Sensor readers the engine runs itself, each given as the arguments of `skychoir sensor`
    * (e.g. ["wind", "--format", "nmea", "--port", "/dev/serial/by-id/...", "--id", "roof-wind"]
@@ -74,6 +80,8 @@ export const DEFAULT_CONFIG: Config = {
     store: join(PROJECT_ROOT, 'var', 'skychoir.db'),
   },
   readers: [],
+  // The features' DEFAULT_FRESHNESS: three report intervals of the slowest reader, then 10 minutes.
+  freshness: { staleAfterS: 180, driftS: 600 },
   stream: structuredClone(DEFAULT_WEB_STREAM_CONFIG),
   panel: { enabled: true, sessionHours: 12, allowedOrigins: [], loginAttemptsPerMinute: 5 },
   history: { retentionDays: 90, eventRetentionDays: 90 },
@@ -102,7 +110,7 @@ const isSiteName = (v: unknown): v is string => typeof v === 'string' && /^[A-Za
 /** Merges a parsed JSON object over the defaults, validating every field it sets. */
 export function parseConfig(input: unknown, base: Config = DEFAULT_CONFIG, baseDir = process.cwd()): Config {
   if (!isRecord(input)) throw new ConfigError('config: want a JSON object');
-  const known = ['site', 'location', 'seed', 'http', 'broker', 'sky', 'audio', 'paths', 'stream', 'panel', 'history', 'readers'];
+  const known = ['site', 'location', 'seed', 'http', 'broker', 'sky', 'audio', 'paths', 'stream', 'panel', 'history', 'readers', 'freshness'];
   for (const key of Object.keys(input)) {
     if (!known.includes(key)) throw new ConfigError(`config: unknown field '${key.slice(0, 40)}' (known: ${known.join(', ')})`);
   }
@@ -160,6 +168,9 @@ export function parseConfig(input: unknown, base: Config = DEFAULT_CONFIG, baseD
     }
     c.readers = readers as string[][];
   }
+  const freshness = section('freshness');
+  c.freshness.staleAfterS = field(freshness, 'staleAfterS', 'freshness', (v): v is number => isNumber(v) && v >= 1 && v <= 86_400, 'seconds in 1..86400') ?? c.freshness.staleAfterS;
+  c.freshness.driftS = field(freshness, 'driftS', 'freshness', (v): v is number => isNumber(v) && v >= 1 && v <= 604_800, 'seconds in 1..604800') ?? c.freshness.driftS;
   const paths = section('paths');
   const samples = field(paths, 'samples', 'paths', isString, 'a folder');
   if (samples) c.paths.samples = resolve(baseDir, samples);

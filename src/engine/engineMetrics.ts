@@ -2,7 +2,10 @@
 import type { MetricFamily } from '../ops/prometheus.ts';
 import type { HealthReport } from './liveEngine.ts';
 
-/** A sensor silent for longer than this is not fresh (the features' hold time). */
+/**
+ * The default hold time (config freshness.staleAfterS): a sensor silent for longer is not
+ * fresh. Health reports `stale` per sensor by the configured value.
+ */
 export const SENSOR_FRESH_S = 180;
 
 export interface Readiness {
@@ -14,10 +17,11 @@ export function readiness(h: HealthReport): Readiness {
   const reasons: string[] = [];
   if (!h.audio.running) reasons.push('audio is not running');
   if (h.model.version === 'none' || h.model.version === 'fallback-neutral') reasons.push(`no trained model loaded (${h.model.version})`);
-  const fresh = h.sensors.filter((s) => s.online && s.ageS !== null && s.ageS <= SENSOR_FRESH_S);
-  if (fresh.length === 0) reasons.push(`no sensor has reported in the last ${SENSOR_FRESH_S} s`);
+  // Fresh: online and reported within the hold time (config freshness.staleAfterS).
+  const fresh = h.sensors.filter((s) => s.online && !s.stale);
+  if (fresh.length === 0) reasons.push('no sensor has reported within its hold time');
   for (const s of h.sensors) {
-    if (!(s.online && s.ageS !== null && s.ageS <= SENSOR_FRESH_S)) reasons.push(`sensor '${s.id}' is stale or offline`);
+    if (!s.online || s.stale) reasons.push(`sensor '${s.id}' is stale or offline`);
   }
   // Stale single sensors degrade the music (their quantities drift to typical) but the
   // engine is still ready to serve; only no fresh sensor at all, no audio or no model is not.
@@ -96,6 +100,12 @@ export function engineMetrics(h: HealthReport, extra: { listeners?: number } = {
       help: 'Seconds since each sensor last reported',
       type: 'gauge',
       samples: h.sensors.map((s) => ({ labels: { sensor: s.id }, value: s.ageS })),
+    },
+    {
+      name: 'skychoir_sensor_stale',
+      help: '1 once a sensor has not reported for longer than the hold time (its readings drift to the season\'s typical sky)',
+      type: 'gauge',
+      samples: h.sensors.map((s) => ({ labels: { sensor: s.id }, value: s.stale ? 1 : 0 })),
     },
     {
       name: 'skychoir_sensor_online',

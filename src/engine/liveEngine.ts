@@ -15,7 +15,7 @@ import { ChoirGraph } from '../audio/choirGraph.ts';
 import { AudioOutput, type ContextChange } from '../audio/audioOutput.ts';
 import { RelocatableGraph, type DecisionSink } from '../audio/relocatableGraph.ts';
 import { Conductor } from '../conductor/conductor.ts';
-import { DEFAULT_FRESHNESS, FeatureExtractor, newSkyMemory, type SkyMemory } from '../features/featureExtractor.ts';
+import { FeatureExtractor, newSkyMemory, type SkyMemory } from '../features/featureExtractor.ts';
 import { SkychoirStore } from '../store/store.ts';
 import { restoreSkyMemory, saveSkyMemory } from '../store/skyMemoryState.ts';
 import { ActiveModelWatcher, activeVersionName, loadModelVersion } from '../model/activeModel.ts';
@@ -107,7 +107,8 @@ export interface HealthReport {
   /** The sensor history and event log written to the store (null without a store). */
   history: HistoryWriterStats | null;
   music: { movement: string; mode: string; chordDegree: number; motifs: { kind: string; motif: string; agoS: number }[] };
-  sensors: { id: string; online: boolean; ageS: number | null }[];
+  /** Each sensor: its availability, seconds since its last report, and stale once that passes the hold time (config freshness). */
+  sensors: { id: string; online: boolean; ageS: number | null; stale: boolean }[];
   ingest: ReturnType<Ingest['counters']['snapshot']>;
   features: Record<string, number>;
   controls: Record<string, number>;
@@ -225,7 +226,7 @@ export class LiveEngine {
     this.conductor = conductor;
     this.performance = new Performance({
       ingest,
-      features: new FeatureExtractor(config.location, DEFAULT_FRESHNESS, memory),
+      features: new FeatureExtractor(config.location, config.freshness, memory),
       model: this.model,
       conductor,
       // Performance uses only the DecisionSink members of its graph; the relocatable graph
@@ -517,6 +518,8 @@ export class LiveEngine {
       id: s.sensorId,
       online: s.online,
       ageS: s.lastMessageMs === undefined ? null : Math.round((nowMs - s.lastMessageMs) / 100) / 10,
+      // Its readings are no longer held: they drift to the season's typical sky.
+      stale: s.lastMessageMs === undefined || (nowMs - s.lastMessageMs) / 1000 > this.config.freshness.staleAfterS,
     }));
     return {
       status: running && this.mqtt?.connected ? 'ok' : 'degraded',
