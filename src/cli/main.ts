@@ -17,6 +17,7 @@ const USAGE = `skychoir <command> [options]
   record    write a site's live sensor traffic to a sky log (skychoir record --help)
   hash-password   read a password on stdin, print its scrypt hash (broker users file)
   passwd    set a curator panel user's password and role (skychoir passwd --help)
+  backup    an online, checked copy of the store while the engine runs (skychoir backup <file.db>)
   doctor    check the machine: audio device, serial ports, broker, ffmpeg, disk, clock
   help      this text
 
@@ -86,6 +87,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'passwd': {
         const { passwdCommand } = await import('./passwdCommand.ts');
         return await passwdCommand(rest, config);
+      }
+      case 'backup': {
+        const { backupCommand } = await import('./backupCommand.ts');
+        return await backupCommand(withStore(rest, config));
       }
       case 'record': {
         const { recordCommand } = await import('./recordCommand.ts');
