@@ -1,29 +1,33 @@
 /**
- * The long quality runs of issue 8: render the piece for hours through the real pipeline
- * (samples, ONNX model, conductor, Tone.js graph), then run every measure over it and
- * print a table of goals. `--sky day` is the default piece (the config's sky, a whole day
- * of simulated weather from 06:00); `--sky frozen` holds one calm sky (noon-centred) for
- * the repetition goal. 3 h and 6 h are the goals' durations; pass less to run shorter.
+ * The long runs of issues 8 and 9: render the piece for hours through the real pipeline
+ * (samples, ONNX model, conductor, audio graph), in segments (renderOfflineStream), and
+ * measure as it goes. `--sky day` is the default piece (a whole day of simulated weather
+ * from 06:00); `--sky frozen` holds one calm sky (noon-centred) for the repetition goal.
+ * With `--soak` it measures the process instead of the music: memory (RSS, JS heap,
+ * external) and the graph's voice nodes after every segment, and their growth from the
+ * end of the first hour (the warm-up: caches fill) to the end.
  *
  *   node_modules/.bin/node bench/quality/long-render.ts --sky frozen --duration 3h
  *   node_modules/.bin/node bench/quality/long-render.ts --sky day --duration 6h --report bench/out/day-6h
+ *   node_modules/.bin/node bench/quality/long-render.ts --sky day --duration 24h --soak
  *
- * Memory: renderOffline keeps the whole render (and the OfflineAudioContext its own
- * copy): about 2 x 1.4 GB per hour of stereo float audio. The measures stream over it.
+ * Memory: one segment of audio (120 s) at a time; the measures stream over it.
  */
 import { parseArgs } from 'node:util';
 import { cpus, totalmem } from 'node:os';
+import { openSync, writeSync, closeSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
-import { renderPreset } from '../../test/support/render.ts';
-import { BASE_READINGS, renderFrozenSky } from '../../test/support/frozenSky.ts';
+import { BASE_READINGS, FrozenSky } from '../../test/support/frozenSky.ts';
 import { QualityAnalyzer } from '../../src/analysis/qualityMeasures.ts';
 import { writeQualityReport } from '../../src/analysis/qualityReport.ts';
 import { parseDurationS } from '../../src/cli/durations.ts';
 import { instantAtLocalTime } from '../../src/features/localTime.ts';
-import { RENDER_DATE } from '../../src/sky/skyFromName.ts';
+import { RENDER_DATE, skyFromName } from '../../src/sky/skyFromName.ts';
 import { DEFAULT_CONFIG } from '../../src/config/config.ts';
-import { encodeWav24 } from '../../src/render/wavWriter.ts';
-import type { RenderResult } from '../../src/render/offlineRender.ts';
+import { MappingModel } from '../../src/model/mappingModel.ts';
+import { renderOfflineStream, renderSettingsFrom, RENDER_SAMPLE_RATE } from '../../src/render/offlineRender.ts';
+import { ringOfSpeakers } from '../../src/audio/speakerLayout.ts';
+import { wavHeader24, pcm24 } from '../../src/render/wavWriter.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -31,9 +35,11 @@ const { values } = parseArgs({
     sky: { type: 'string', default: 'day' },
     duration: { type: 'string', default: '3h' },
     seed: { type: 'string', default: '1' },
+    speakers: { type: 'string', default: '2' },
     target: { type: 'string', default: String(DEFAULT_CONFIG.audio.loudnessTargetLufs) },
     report: { type: 'string' },
     wav: { type: 'string' },
+    soak: { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -42,45 +48,87 @@ const seed = Number(values.seed);
 const targetLufs = Number(values.target);
 const reportDir = values.report ?? `bench/out/long-${values.sky}-${values.duration}`;
 
-const started = performance.now();
-let peakRss = 0;
-const progress = (done: number, total: number): void => {
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  process.stderr.write(
-    `  rendered ${(done / 60).toFixed(0)} of ${(total / 60).toFixed(0)} min, ${((performance.now() - started) / 1000).toFixed(0)} s\r`,
-  );
-};
-let r: RenderResult;
+const speakerCount = Number(values.speakers);
+const config = DEFAULT_CONFIG;
+const speakers = speakerCount === 2 ? config.audio.speakers : ringOfSpeakers(speakerCount);
+const model = await MappingModel.load(config.paths.model);
 let what: string;
+let sky;
+let skyStartMs: number;
 if (values.sky === 'frozen') {
   // Centre the render on local noon, so the sun's elevation (the one thing a frozen sky
   // cannot hold still) changes as little as it can.
-  const startMs = instantAtLocalTime(
-    RENDER_DATE,
-    12 - durationS / 7200,
-    DEFAULT_CONFIG.location.timeZone,
-  );
+  skyStartMs = instantAtLocalTime(RENDER_DATE, 12 - durationS / 7200, config.location.timeZone);
   what = `frozen sky (calm, cloud 0.3, around noon), seed ${seed}`;
-  r = await renderFrozenSky({ startMs, readings: BASE_READINGS }, durationS, seed, progress);
+  sky = new FrozenSky({ startMs: skyStartMs, readings: BASE_READINGS, site: config.site, latitudeDeg: config.location.latitudeDeg, longitudeDeg: config.location.longitudeDeg });
 } else {
+  const named = skyFromName(values.sky, { seed, site: config.site, location: config.location });
   what = `preset sky ${values.sky}, seed ${seed}`;
-  r = await renderPreset(values.sky, durationS, seed);
+  sky = named.source;
+  skyStartMs = named.startMs;
 }
-const renderS = (performance.now() - started) / 1000;
-peakRss = Math.max(peakRss, process.memoryUsage().rss);
-if (values.wav) writeFileSync(values.wav, encodeWav24(r.channels, r.sampleRate));
+what += `, ${speakers.length} speakers`;
 
+const totalFrames = Math.round(durationS * RENDER_SAMPLE_RATE);
+const analyzer = values.soak
+  ? undefined
+  : new QualityAnalyzer(RENDER_SAMPLE_RATE, 2, { targetLufs, totalFrames, repetition: { minSeparationS: 600 } });
+const wav = values.wav ? openSync(values.wav, 'w') : undefined;
+if (wav !== undefined) writeSync(wav, wavHeader24(speakers.length, RENDER_SAMPLE_RATE, totalFrames));
+interface Sample {
+  audioS: number;
+  rssMiB: number;
+  heapMiB: number;
+  externalMiB: number;
+  voiceNodes: number;
+  soundingVoices: number;
+  transpositions: number;
+}
+const samples: Sample[] = [];
+const mib = (b: number): number => Math.round((b / 2 ** 20) * 10) / 10;
+const started = performance.now();
+const cpuStarted = process.cpuUsage();
+let analysisMs = 0;
+const summary = await renderOfflineStream(
+  { sky, skyStartMs, durationS, seed, ...renderSettingsFrom(config), speakers, model },
+  (chunk) => {
+    const a0 = performance.now();
+    const frames = chunk.stereo[0].length;
+    if (analyzer) for (let i = 0; i < frames; i += RENDER_SAMPLE_RATE) analyzer.push(chunk.stereo.map((c) => c.subarray(i, Math.min(frames, i + RENDER_SAMPLE_RATE))));
+    if (wav !== undefined) writeSync(wav, pcm24(chunk.speakerChannels));
+    analysisMs += performance.now() - a0;
+    const m = process.memoryUsage();
+    const audioS = chunk.startS + frames / RENDER_SAMPLE_RATE;
+    samples.push({ audioS, rssMiB: mib(m.rss), heapMiB: mib(m.heapUsed), externalMiB: mib(m.external), voiceNodes: chunk.voiceNodes, soundingVoices: chunk.soundingVoices, transpositions: chunk.transpositions });
+    process.stderr.write(`  rendered ${(audioS / 60).toFixed(0)} of ${(durationS / 60).toFixed(0)} min, ${((performance.now() - started) / 1000).toFixed(0)} s, RSS ${mib(m.rss)} MiB\r`);
+  },
+);
+if (wav !== undefined) closeSync(wav);
+await model.dispose();
+const renderS = (performance.now() - started) / 1000 - analysisMs / 1000;
+const cpu = process.cpuUsage(cpuStarted);
+const cpuS = (cpu.user + cpu.system) / 1e6 - analysisMs / 1000;
+const peakRss = Math.max(...samples.map((x) => x.rssMiB));
+const machine = `${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+
+if (values.soak) {
+  // Growth from the end of the first hour (caches warm) to the end; hourly rows.
+  const warm = samples.find((x) => x.audioS >= Math.min(3600, durationS / 4)) ?? samples[0];
+  const last = samples.at(-1);
+  const growth = (k: 'rssMiB' | 'heapMiB' | 'externalMiB'): string => (warm && last ? `${(((last[k] - warm[k]) / warm[k]) * 100).toFixed(1)} %` : '-');
+  console.log(`soak: ${what}, ${values.duration} of audio; ${machine}`);
+  console.log(`render ${renderS.toFixed(0)} s wall (${(durationS / renderS).toFixed(1)}x real time), ${cpuS.toFixed(0)} s CPU (${(durationS / cpuS).toFixed(1)}x per core), ${summary.voicesStarted} voices started, at most ${summary.maxSoundingVoices} sounding`);
+  console.log('| audio h | RSS MiB | JS heap MiB | external MiB | voices sounding | voice nodes | transpositions |\n|---:|---:|---:|---:|---:|---:|---:|');
+  for (const x of samples.filter((x, i) => i === 0 || Math.floor(x.audioS / 3600) !== Math.floor((samples[i - 1]?.audioS ?? 0) / 3600) || i === samples.length - 1)) {
+    console.log(`| ${(x.audioS / 3600).toFixed(2)} | ${x.rssMiB} | ${x.heapMiB} | ${x.externalMiB} | ${x.soundingVoices} | ${x.voiceNodes} | ${x.transpositions} |`);
+  }
+  console.log(`growth from ${((warm?.audioS ?? 0) / 3600).toFixed(2)} h to the end: RSS ${growth('rssMiB')}, JS heap ${growth('heapMiB')}, external ${growth('externalMiB')}; peak RSS ${peakRss} MiB; voice nodes at most ${Math.max(...samples.map((x) => x.voiceNodes))}`);
+  process.exit(0);
+}
+if (!analyzer) process.exit(0);
 const analysisStarted = performance.now();
-const length = r.channels[0].length;
-const analyzer = new QualityAnalyzer(r.sampleRate, 2, {
-  targetLufs,
-  totalFrames: length,
-  repetition: { minSeparationS: 600 },
-});
-for (let i = 0; i < length; i += r.sampleRate)
-  analyzer.push(r.channels.map((c) => c.subarray(i, Math.min(length, i + r.sampleRate))));
 const { report, plots } = analyzer.finish();
-const analysisS = (performance.now() - analysisStarted) / 1000;
+const analysisS = (performance.now() - analysisStarted + analysisMs) / 1000;
 const source = `${what}, ${values.duration}`;
 const files = writeQualityReport(reportDir, report, plots, source);
 writeFileSync(
@@ -90,8 +138,9 @@ writeFileSync(
       source,
       renderS,
       analysisS,
-      voicesStarted: r.voicesStarted,
-      maxSoundingVoices: r.maxSoundingVoices,
+      voicesStarted: summary.voicesStarted,
+      maxSoundingVoices: summary.maxSoundingVoices,
+      peakRssMiB: peakRss,
       report,
     },
     null,
@@ -99,11 +148,9 @@ writeFileSync(
   ),
 );
 
+console.log(`long render: ${source}; ${machine}`);
 console.log(
-  `long render: ${source}; ${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
-);
-console.log(
-  `render ${renderS.toFixed(0)} s (${(durationS / renderS).toFixed(1)}x real time), analysis ${analysisS.toFixed(0)} s, peak RSS ${(peakRss / 2 ** 30).toFixed(1)} GiB, ${r.voicesStarted} voices started, at most ${r.maxSoundingVoices} sounding`,
+  `render ${renderS.toFixed(0)} s (${(durationS / renderS).toFixed(1)}x real time), analysis ${analysisS.toFixed(0)} s, peak RSS ${peakRss} MiB, ${summary.voicesStarted} voices started, at most ${summary.maxSoundingVoices} sounding`,
 );
 console.log('| measure | goal | value | |\n|---|---|---|---|');
 for (const g of report.goals)

@@ -1,10 +1,11 @@
 /** `skychoir render`: an offline render of a sky to a WAV file. */
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { renderOffline, renderSettingsFrom } from '../render/offlineRender.ts';
-import { encodeWav24 } from '../render/wavWriter.ts';
-import { measureLevels } from '../analysis/levels.ts';
+import { renderOfflineStream, renderSettingsFrom, RENDER_SAMPLE_RATE } from '../render/offlineRender.ts';
+import { pcm24, wavHeader24 } from '../render/wavWriter.ts';
+import { toDb } from '../analysis/levels.ts';
+import { MAX_SPEAKERS, ringOfSpeakers } from '../audio/speakerLayout.ts';
 import { skyFromName } from '../sky/skyFromName.ts';
 import { MappingModel } from '../model/mappingModel.ts';
 import { parseDurationS } from './durations.ts';
@@ -15,8 +16,11 @@ export const RENDER_USAGE = `skychoir render --sky <calm|storm|flock|night|day|f
   --sky       a preset scenario or a recorded sky log (default: calm)
   --duration  how much audio, e.g. 90s, 10m, 1h (default: 60s)
   --seed      seed for every musical choice (default: the config's seed)
-  --out       where to write the 48 kHz 24-bit stereo WAV (default: out/<sky>-<seed>.wav)
-  --model     an ONNX mapping model (default: the config's model)`;
+  --out       where to write the 48 kHz 24-bit WAV, one channel per speaker (default: out/<sky>-<seed>.wav)
+  --speakers  a ring of n speakers instead of the config's layout (e.g. 8)
+  --stereo    write the stereo fold-down (what the web stream plays) instead of the speaker feeds
+  --model     an ONNX mapping model (default: the config's model)
+Any length: the render is made and written in segments of 2 minutes.`;
 
 export async function renderCommand(args: string[], config: Config): Promise<number> {
   const { values } = parseArgs({
@@ -27,6 +31,8 @@ export async function renderCommand(args: string[], config: Config): Promise<num
       seed: { type: 'string' },
       out: { type: 'string' },
       model: { type: 'string' },
+      speakers: { type: 'string' },
+      stereo: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -41,25 +47,56 @@ export async function renderCommand(args: string[], config: Config): Promise<num
   const skyName = values.sky;
   const out = values.out ?? `out/${skyName.replace(/[^A-Za-z0-9_-]/g, '_')}-${seed}.wav`;
   const log = createLogger('render');
+  let speakers = config.audio.speakers;
+  if (values.speakers !== undefined) {
+    const n = Number(values.speakers);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_SPEAKERS) throw new Error(`--speakers must be a whole number 1..${MAX_SPEAKERS}, got '${values.speakers}'`);
+    speakers = ringOfSpeakers(n);
+  }
   const model = await MappingModel.load(values.model ?? config.paths.model);
   const sky = skyFromName(skyName, { seed, site: config.site, location: config.location });
   const started = performance.now();
-  process.stderr.write(`rendering ${durationS}s of ${sky.source.describe()}, seed ${seed}\n`);
-  const result = await renderOffline({
-    sky: sky.source,
-    skyStartMs: sky.startMs,
-    durationS,
-    seed,
-    ...renderSettingsFrom(config),
-    model,
-    log,
-    onProgress: (done, total) => process.stderr.write(`  ${((100 * done) / total).toFixed(0)}% (${done.toFixed(0)} s)\r`),
-  });
-  await model.dispose();
-  const elapsedS = (performance.now() - started) / 1000;
+  process.stderr.write(`rendering ${durationS}s of ${sky.source.describe()}, seed ${seed}, ${speakers.length} speakers\n`);
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, encodeWav24(result.channels, result.sampleRate));
-  const levels = measureLevels(result.channels, result.sampleRate);
+  const file = openSync(out, 'w');
+  const channelCount = values.stereo ? 2 : speakers.length;
+  writeSync(file, wavHeader24(channelCount, RENDER_SAMPLE_RATE, Math.round(durationS * RENDER_SAMPLE_RATE)));
+  let peak = 0;
+  let sumSquares = 0;
+  let samples = 0;
+  let result;
+  try {
+    result = await renderOfflineStream(
+      {
+        sky: sky.source,
+        skyStartMs: sky.startMs,
+        durationS,
+        seed,
+        ...renderSettingsFrom(config),
+        speakers,
+        model,
+        log,
+        onProgress: (done, total) => process.stderr.write(`  ${((100 * done) / total).toFixed(0)}% (${done.toFixed(0)} s)\r`),
+      },
+      (chunk) => {
+        const channels = values.stereo ? chunk.stereo : chunk.speakerChannels;
+        writeSync(file, pcm24(channels));
+        for (const x of channels) {
+          for (const v of x) {
+            const a = Math.abs(v);
+            if (a > peak) peak = a;
+            sumSquares += v * v;
+          }
+          samples += x.length;
+        }
+      },
+    );
+  } finally {
+    closeSync(file);
+    await model.dispose();
+  }
+  const elapsedS = (performance.now() - started) / 1000;
+  const levels = { peakDbfs: toDb(peak), rmsDbfs: toDb(Math.sqrt(sumSquares / Math.max(1, samples))) };
   console.log(
     JSON.stringify({
       out,
@@ -70,6 +107,7 @@ export async function renderCommand(args: string[], config: Config): Promise<num
       realtimeFactor: Number((durationS / elapsedS).toFixed(1)),
       peakDbfs: Number(levels.peakDbfs.toFixed(2)),
       rmsDbfs: Number(levels.rmsDbfs.toFixed(2)),
+      channels: channelCount,
       voicesStarted: result.voicesStarted,
       maxSoundingVoices: result.maxSoundingVoices,
       messagesAccepted: result.messagesAccepted,

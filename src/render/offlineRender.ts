@@ -69,6 +69,11 @@ export interface RenderChunk {
   speakerChannels: Float32Array[];
   /** The stereo mix of these frames (the pair itself, or the speakers folded down). */
   stereo: [Float32Array, Float32Array];
+  /** The graph at the chunk's end: voices sounding and the native nodes they hold (bounded: the soak checks). */
+  soundingVoices: number;
+  voiceNodes: number;
+  /** Pre-rendered transpositions held (bounded by their cache). */
+  transpositions: number;
 }
 
 export type RenderSummary = Omit<RenderResult, 'channels' | 'speakerChannels'>;
@@ -186,7 +191,14 @@ export async function renderOfflineStream(
       // Copied out: the binding's channel views point into native memory that is freed
       // with the buffer, and a view kept past that crashed the process (seen here).
       const speakerChannels = speakers.map((_, c) => copyChannel(buffer, c, segmentStart - origin));
-      await onChunk({ startS: segmentStart / rate, speakerChannels, stereo: foldToStereo(speakers, speakerChannels) });
+      await onChunk({
+        startS: segmentStart / rate,
+        speakerChannels,
+        stereo: foldToStereo(speakers, speakerChannels),
+        soundingVoices: graph.soundingVoices,
+        voiceNodes: graph.voiceNodeCount,
+        transpositions: graph.transpositionsCached,
+      });
     }
   } finally {
     graph.dispose();

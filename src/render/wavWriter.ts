@@ -1,34 +1,50 @@
 /**
  * WAV (RIFF, WAVE_FORMAT_PCM, 24-bit little-endian) from float channels. 24 bits keep
- * the quiet night tails above the quantisation floor (-144 dBFS) without dither.
+ * the quiet night tails above the quantisation floor (-144 dBFS) without dither. Whole
+ * (encodeWav24) or streamed: a header for the frames to come, then blocks (a render of
+ * hours is written segment by segment).
  */
-export function encodeWav24(channels: readonly Float32Array[], sampleRate: number): Buffer {
-  const frames = channels[0]?.length ?? 0;
-  const channelCount = channels.length;
-  const bytesPerSample = 3;
-  const dataBytes = frames * channelCount * bytesPerSample;
-  const out = Buffer.alloc(44 + dataBytes);
+const BYTES_PER_SAMPLE = 3;
+
+/** The 44-byte header of a file that will hold `frames` frames of `channelCount` channels. */
+export function wavHeader24(channelCount: number, sampleRate: number, frames: number): Buffer {
+  const dataBytes = frames * channelCount * BYTES_PER_SAMPLE;
+  // RIFF sizes are 32-bit: past 4 GiB (over 6 h of 8 channels) readers take the size as
+  // "to the end of the file", which sox and ffmpeg do.
+  const riffSize = Math.min(0xffffffff, 36 + dataBytes);
+  const out = Buffer.alloc(44);
   out.write('RIFF', 0, 'ascii');
-  out.writeUInt32LE(36 + dataBytes, 4);
+  out.writeUInt32LE(riffSize, 4);
   out.write('WAVE', 8, 'ascii');
   out.write('fmt ', 12, 'ascii');
   out.writeUInt32LE(16, 16);
   out.writeUInt16LE(1, 20); // PCM
   out.writeUInt16LE(channelCount, 22);
   out.writeUInt32LE(sampleRate, 24);
-  out.writeUInt32LE(sampleRate * channelCount * bytesPerSample, 28);
-  out.writeUInt16LE(channelCount * bytesPerSample, 32);
+  out.writeUInt32LE(sampleRate * channelCount * BYTES_PER_SAMPLE, 28);
+  out.writeUInt16LE(channelCount * BYTES_PER_SAMPLE, 32);
   out.writeUInt16LE(24, 34);
   out.write('data', 36, 'ascii');
-  out.writeUInt32LE(dataBytes, 40);
-  let o = 44;
+  out.writeUInt32LE(Math.min(0xffffffff, dataBytes), 40);
+  return out;
+}
+
+/** Interleaved 24-bit samples of a block of channels (clipped to +-1). */
+export function pcm24(channels: readonly Float32Array[]): Buffer {
+  const frames = channels[0]?.length ?? 0;
+  const channelCount = channels.length;
+  const out = Buffer.alloc(frames * channelCount * BYTES_PER_SAMPLE);
+  let o = 0;
   for (let i = 0; i < frames; i++) {
     for (let c = 0; c < channelCount; c++) {
       const x = Math.max(-1, Math.min(1, channels[c]?.[i] ?? 0));
-      const v = Math.round(x * 8388607);
-      out.writeIntLE(v, o, 3);
+      out.writeIntLE(Math.round(x * 8388607), o, 3);
       o += 3;
     }
   }
   return out;
+}
+
+export function encodeWav24(channels: readonly Float32Array[], sampleRate: number): Buffer {
+  return Buffer.concat([wavHeader24(channels.length, sampleRate, channels[0]?.length ?? 0), pcm24(channels)]);
 }
