@@ -99,7 +99,12 @@ const summary = await renderOfflineStream(
     analysisMs += performance.now() - a0;
     const m = process.memoryUsage();
     const audioS = chunk.startS + frames / RENDER_SAMPLE_RATE;
-    samples.push({ audioS, rssMiB: mib(m.rss), heapMiB: mib(m.heapUsed), externalMiB: mib(m.external), voiceNodes: chunk.voiceNodes, soundingVoices: chunk.soundingVoices, transpositions: chunk.transpositions });
+    const sample = { audioS, rssMiB: mib(m.rss), heapMiB: mib(m.heapUsed), externalMiB: mib(m.external), voiceNodes: chunk.voiceNodes, soundingVoices: chunk.soundingVoices, transpositions: chunk.transpositions };
+    samples.push(sample);
+    // A soak prints each hour as it ends, so a run cut short still tells what it saw.
+    if (values.soak && Math.floor(audioS / 3600) !== Math.floor((audioS - frames / RENDER_SAMPLE_RATE) / 3600)) {
+      console.log(`hour ${Math.round(audioS / 3600)}: ${JSON.stringify(sample)}, ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    }
     process.stderr.write(`  rendered ${(audioS / 60).toFixed(0)} of ${(durationS / 60).toFixed(0)} min, ${((performance.now() - started) / 1000).toFixed(0)} s, RSS ${mib(m.rss)} MiB\r`);
   },
 );
