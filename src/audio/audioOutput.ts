@@ -20,7 +20,13 @@
  * replaces it. Nothing in the API stops that thread, so it is quarantined: Linux nice
  * values are per thread, and at nice 19 it only gets CPU nobody else wants. The process
  * still carries it (counted in stats().quarantinedThreads) until it restarts.
+ *
+ * And opening a device that is not there can block the opening thread for good (seen once
+ * in the engine while the sound server was down). So while the device is missing, each
+ * retry asks a child process to open it and hear its clock (probeDeviceInChild); the
+ * engine opens the device itself only once a child has, and a probe that hangs is killed.
  */
+import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { AudioContext } from 'node-web-audio-api';
@@ -48,10 +54,20 @@ export interface AudioOutputOptions {
   /** How the contexts are made (tests give headless ones and inject faults). */
   openDevice?: () => AudioContext;
   openHeadless?: () => AudioContext;
+  /** Whether the device opens and runs now, asked away from this thread (default: probeDeviceInChild). */
+  probeDevice?: () => Promise<DeviceProbe>;
 }
+
+export type DeviceProbe = { ok: true } | { ok: false; reason: string };
 
 export interface ContextChange {
   reason: 'start' | 'device lost' | 'device back';
+  /**
+   * False when the previous context is dead ('device lost'): send it nothing more, not
+   * even a dispose (its render thread's message channel never empties; see
+   * src/audio/relocatableGraph.ts), and keep its nodes referenced so no finalizer runs.
+   */
+  previousAlive: boolean;
   /** The previous context's clock when the music last reached its output. */
   previousTimeS: number | undefined;
 }
@@ -77,6 +93,8 @@ const DEFAULT_STALL_S = 2;
 const DEFAULT_CHECK_MS = 250;
 const DEFAULT_FIRST_RETRY_MS = 1000;
 const DEFAULT_MAX_RETRY_MS = 60_000;
+/** A clock still for this long gets no param changes until it moves (the watch looks every 250 ms). */
+const STILL_MS = 600;
 /** A loss this soon after the device came back is flapping: the retries keep backing off. */
 const FLAP_WINDOW_MS = 60_000;
 /** A probe context on the returned device must show a moving clock within this. */
@@ -108,6 +126,7 @@ export class AudioOutput {
   private retryMs: number;
   private nextRetryAtMs = 0;
   private probe: { context: AudioContext; openedMs: number; startS: number } | undefined;
+  private probing = false;
   private timer: NodeJS.Timeout | undefined;
   private losses = 0;
   private returns = 0;
@@ -138,9 +157,17 @@ export class AudioOutput {
     context ??= this.openHeadless();
     this.current = context;
     this.markFresh();
-    this.options.onContext(context, { reason: 'start', previousTimeS: undefined });
+    this.options.onContext(context, { reason: 'start', previousTimeS: undefined, previousAlive: true });
     this.timer = setInterval(() => this.check(), this.options.checkEveryMs ?? DEFAULT_CHECK_MS);
     return context;
+  }
+
+  /**
+   * The clock has not moved for a while (more than a render hiccup): send the context
+   * nothing that can wait (see ContextChange.previousAlive).
+   */
+  get still(): boolean {
+    return Date.now() - this.lastAdvanceMs > STILL_MS;
   }
 
   get context(): AudioContext {
@@ -235,7 +262,7 @@ export class AudioOutput {
     if (!flapping) this.retryMs = this.options.firstRetryMs ?? DEFAULT_FIRST_RETRY_MS;
     this.nextRetryAtMs = now + this.retryMs;
     if (flapping) this.retryMs = Math.min(this.retryMs * 2, this.options.maxRetryMs ?? DEFAULT_MAX_RETRY_MS);
-    this.options.onContext(next, { reason: 'device lost', previousTimeS });
+    this.options.onContext(next, { reason: 'device lost', previousTimeS, previousAlive: false });
     this.abandon(dead);
   }
 
@@ -254,7 +281,7 @@ export class AudioOutput {
         this.lastReturnMs = now;
         this.markFresh();
         this.options.log.info('audio device is back; singing to it again');
-        this.options.onContext(probe.context, { reason: 'device back', previousTimeS });
+        this.options.onContext(probe.context, { reason: 'device back', previousTimeS, previousAlive: true });
         void closeWithin(headless, CLOSE_WAIT_MS);
       } else if (now - probe.openedMs > PROBE_WAIT_MS) {
         // Opened but silent: perhaps alive and slow, so closed (a live one must not run on
@@ -266,14 +293,24 @@ export class AudioOutput {
       }
       return;
     }
-    if (now < this.nextRetryAtMs) return;
-    try {
-      const context = this.openDevice();
-      this.probe = { context, openedMs: now, startS: context.currentTime };
-    } catch (err) {
-      this.options.log.warnRepeated('audio-device-retry', `audio device still missing (${(err as Error).message}); next try in ${Math.round(this.retryMs / 1000)} s`);
-      this.scheduleRetry();
-    }
+    if (now < this.nextRetryAtMs || this.probing) return;
+    this.probing = true;
+    void (this.options.probeDevice ?? probeDeviceInChild)().then((verdict) => {
+      this.probing = false;
+      if (this.stopped || this.onDevice || this.probe) return;
+      if (!verdict.ok) {
+        this.options.log.warnRepeated('audio-device-retry', `audio device still missing (${verdict.reason}); next try in ${Math.round(this.retryMs / 1000)} s`);
+        this.scheduleRetry();
+        return;
+      }
+      try {
+        const context = this.openDevice();
+        this.probe = { context, openedMs: Date.now(), startS: context.currentTime };
+      } catch (err) {
+        this.options.log.warnRepeated('audio-device-retry', `audio device opened in a probe but not here (${(err as Error).message}); next try in ${Math.round(this.retryMs / 1000)} s`);
+        this.scheduleRetry();
+      }
+    });
   }
 
   private scheduleRetry(): void {
@@ -317,6 +354,36 @@ export class AudioOutput {
       }
     }
   }
+}
+
+/** A probe that has not answered by then is hung in the device's open: killed, and the device counts as missing. */
+const PROBE_TIMEOUT_MS = 5000;
+
+/**
+ * Opens the default device in a child process (the same Node, environment and ALSA
+ * configuration), waits for its clock to run, and says whether it did. A child that
+ * hangs is killed; the engine's own thread never waits on a missing device.
+ */
+export function probeDeviceInChild(): Promise<DeviceProbe> {
+  const module = import.meta.resolve('node-web-audio-api');
+  const script = `
+    const { AudioContext } = await import(${JSON.stringify(module)});
+    let c;
+    try { c = new AudioContext({ latencyHint: 'playback', sampleRate: 48000 }); }
+    catch (e) { process.stdout.write(String(e && e.message || e)); process.exit(2); }
+    const until = Date.now() + ${PROBE_WAIT_MS};
+    while (c.currentTime <= 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    const ran = c.currentTime > 0;
+    await c.close();
+    if (!ran) process.stdout.write('opened, but its clock did not run');
+    process.exit(ran ? 0 : 3);`;
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: PROBE_TIMEOUT_MS, killSignal: 'SIGKILL', encoding: 'utf8' }, (err, stdout) => {
+      if (!err) resolve({ ok: true });
+      else if ((err as { killed?: boolean }).killed) resolve({ ok: false, reason: `a probe hung opening it for ${PROBE_TIMEOUT_MS / 1000} s` });
+      else resolve({ ok: false, reason: stdout.trim().slice(0, 300) || err.message });
+    });
+  });
 }
 
 /** Closes a context, waiting at most `ms` (a dead context never finishes closing). */

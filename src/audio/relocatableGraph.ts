@@ -11,6 +11,14 @@
  * that was sounding or planned is started again, those already sounding with a fade-in
  * (nothing is abrupt), so the listener hears the choir come back in, not start over.
  *
+ * A context whose clock has stopped must be sent nothing more: node-web-audio-api passes
+ * every change to the render thread through a channel of 256 messages that blocks the
+ * sender when full (web-audio-api-rs, src/io/mod.rs), and a dead render thread never
+ * empties it, so a few hundred param changes would freeze the engine's thread for good.
+ * While `outputStill()` says so, layer targets and master changes are only remembered
+ * (voice plans stop by themselves: the performance waits for the clock) and the latest
+ * are applied once the clock moves again, here or on the next context.
+ *
  * It executes decisions and nothing else, like the graph it carries.
  */
 import type { ChoirGraph } from './choirGraph.ts';
@@ -42,9 +50,13 @@ export class RelocatableGraph implements DecisionSink {
   private masterDb: number | undefined;
   private startedOnEarlierGraphs = 0;
   private moves = 0;
+  private readonly outputStill: () => boolean;
+  /** Layer targets or a master change remembered while the output was still. */
+  private heldBack = false;
 
-  constructor(graph: ChoirGraph) {
+  constructor(graph: ChoirGraph, options: { outputStill?: () => boolean } = {}) {
     this.graph = graph;
+    this.outputStill = options.outputStill ?? (() => false);
   }
 
   /** The graph on the current context (meters, stream tap). */
@@ -91,13 +103,29 @@ export class RelocatableGraph implements DecisionSink {
         this.layers.set(d.layer, d);
       }
     }
+    let forward: readonly Decision[] = decisions;
+    if (this.outputStill()) {
+      forward = decisions.filter((d) => d.type !== 'layer');
+      if (forward.length < decisions.length) this.heldBack = true;
+    } else if (this.heldBack) {
+      this.catchUp();
+    }
     const shift = this.offsetS;
-    this.graph.apply(shift === 0 ? decisions : decisions.map((d) => ({ ...d, time: d.time - shift })));
+    if (forward.length > 0) this.graph.apply(shift === 0 ? forward : forward.map((d) => ({ ...d, time: d.time - shift })));
   }
 
   setMasterDb(db: number, rampS?: number): void {
     this.masterDb = db;
-    this.graph.setMasterDb(db, rampS);
+    if (this.outputStill()) this.heldBack = true;
+    else this.graph.setMasterDb(db, rampS);
+  }
+
+  /** The output moves again: the layer targets and master held back are applied now. */
+  private catchUp(): void {
+    this.heldBack = false;
+    const nowS = this.graph.now;
+    if (this.masterDb !== undefined) this.graph.setMasterDb(this.masterDb, LAYER_RESTORE_S);
+    this.graph.apply([...this.layers.values()].map((l) => ({ ...l, time: nowS, rampS: Math.max(l.rampS, LAYER_RESTORE_S) })));
   }
 
   /**
@@ -111,6 +139,7 @@ export class RelocatableGraph implements DecisionSink {
     this.offsetS = resumeAtS - next.now;
     this.moves++;
     this.forgetEnded(resumeAtS);
+    this.heldBack = false;
     if (this.masterDb !== undefined) next.setMasterDb(this.masterDb, LAYER_RESTORE_S);
     const nowS = next.now;
     const restore: Decision[] = [...this.layers.values()].map((l) => ({ ...l, time: nowS, rampS: LAYER_RESTORE_S }));

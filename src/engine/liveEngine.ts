@@ -123,6 +123,8 @@ export class LiveEngine {
   /** The choir graph on the current context; it moves with the context, the music keeps its place. */
   private graph: RelocatableGraph | undefined;
   private bank: SampleBank | undefined;
+  /** Graphs of contexts whose device died: kept, never touched (see audioMoved). */
+  private readonly deadGraphs: ChoirGraph[] = [];
   private performance: Performance | undefined;
   private conductor: Conductor | undefined;
   private stream: WebStream | undefined;
@@ -220,7 +222,7 @@ export class LiveEngine {
 
     const ingest = new Ingest(config.site, log);
     this.ingest = ingest;
-    const graph = new RelocatableGraph(this.newGraph(this.context ?? context));
+    const graph = new RelocatableGraph(this.newGraph(this.context ?? context), { outputStill: () => this.output?.still ?? false });
     this.graph = graph;
     const conductor = new Conductor({ seed: config.seed, samples: bank.infos() });
     this.conductor = conductor;
@@ -437,7 +439,11 @@ export class LiveEngine {
     }
     this.stream?.retap(next, graph.current.output);
     this.mixLoudness?.retap(next, graph.current.output);
-    previous.dispose();
+    // A dead context is sent nothing, not even a dispose (its message channel never
+    // empties: src/audio/relocatableGraph.ts), and its graph stays referenced so no node
+    // finalizer sends it anything either.
+    if (change.previousAlive) previous.dispose();
+    else this.deadGraphs.push(previous);
     this.log.info(`the choir moved to ${this.output?.stats().device ?? 'a new context'} (${change.reason}) at ${resumeAtS.toFixed(1)} s`, {
       voices: graph.current.soundingVoices,
     });
