@@ -437,8 +437,8 @@ export class LiveEngine {
       this.log.error(`could not rebuild the choir on the new audio context: ${(err as Error).message}`);
       return;
     }
-    this.stream?.retap(next, graph.current.output);
-    this.mixLoudness?.retap(next, graph.current.output);
+    this.stream?.retap(next, graph.current.output, change.previousAlive);
+    this.mixLoudness?.retap(next, graph.current.output, change.previousAlive);
     // A dead context is sent nothing, not even a dispose (its message channel never
     // empties: src/audio/relocatableGraph.ts), and its graph stays referenced so no node
     // finalizer sends it anything either.

@@ -14,6 +14,8 @@ export class MixLoudness {
   #tap: MixTap;
   #meter: LiveLoudnessMeter;
   #lastBlockAtMs = 0;
+  /** Taps on dead contexts, referenced for the life of the process (a few per lost device). */
+  readonly #deadTaps: MixTap[] = [];
   readonly #nowMs: () => number;
 
   constructor(context: BaseAudioContext, source: AudioNode, nowMs: () => number = Date.now) {
@@ -30,9 +32,17 @@ export class MixLoudness {
     });
   }
 
-  /** Taps another context's mix from now on (the engine moved to a new AudioContext). */
-  retap(context: BaseAudioContext, source: AudioNode): void {
-    this.#tap.stop();
+  /**
+   * Taps another context's mix from now on (the engine moved to a new AudioContext). A
+   * dead previous context (`previousAlive` false) is sent nothing: its tap is abandoned
+   * and kept (MixTap.abandon).
+   */
+  retap(context: BaseAudioContext, source: AudioNode, previousAlive = true): void {
+    if (previousAlive) this.#tap.stop();
+    else {
+      this.#tap.abandon();
+      this.#deadTaps.push(this.#tap);
+    }
     this.#meter = new LiveLoudnessMeter(context.sampleRate, 2);
     this.#tap = this.#start(context, source);
   }

@@ -19,6 +19,14 @@ export interface MixTap {
   /** The node's playbackTime of the last block, seconds of context time. */
   readonly lastBlockTimeS: number;
   stop(): void;
+  /**
+   * Stops delivering without touching the nodes, for a tap on a dead context (its device
+   * was lost): such a context must be sent nothing more, not even a disconnect, because
+   * node-web-audio-api's control channel holds 256 messages and blocks the sender when
+   * full, and a dead render thread never empties it. Keep the tap referenced afterwards,
+   * so no node finalizer sends anything either.
+   */
+  abandon(): void;
 }
 
 /** Interleaved signed 16-bit little-endian PCM (what `ffmpeg -f s16le` reads). */
@@ -76,6 +84,9 @@ export function startFloatTap(
     },
     get lastBlockTimeS() {
       return lastBlockTimeS;
+    },
+    abandon() {
+      stopped = true;
     },
     stop() {
       if (stopped) return;

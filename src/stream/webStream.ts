@@ -58,7 +58,7 @@ export interface WebStream {
    * Taps another context's mix from now on (the engine moved to a new AudioContext when
    * its device was lost or came back); the encoders and listeners carry on.
    */
-  retap(context: BaseAudioContext, tap: AudioNode): void;
+  retap(context: BaseAudioContext, tap: AudioNode, previousAlive?: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -179,6 +179,8 @@ export function startWebStream(options: WebStreamOptions): WebStream {
   };
   let tap: MixTap = startMixTap(options.context, options.tap, toEncoders);
   let earlierTapBlocks = 0;
+  /** Taps on dead contexts, kept referenced so no node finalizer sends them anything. */
+  const deadTaps: MixTap[] = [];
 
   const wordsTimer = setInterval(() => {
     refreshWords();
@@ -226,9 +228,14 @@ export function startWebStream(options: WebStreamOptions): WebStream {
       icecast: push?.stats(),
       words: words.text,
     }),
-    retap: (context, node) => {
+    retap: (context, node, previousAlive = true) => {
       if (stopped) return;
-      tap.stop();
+      // A dead context is sent nothing, not even a disconnect (MixTap.abandon).
+      if (previousAlive) tap.stop();
+      else {
+        tap.abandon();
+        deadTaps.push(tap);
+      }
       earlierTapBlocks += tap.blocks;
       tap = startMixTap(context, node, toEncoders);
     },
