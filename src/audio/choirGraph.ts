@@ -87,6 +87,11 @@ export interface ChoirGraphOptions {
   speakers?: readonly Speaker[];
   /** Measure each layer's level with an analyser (the live panel's meters); renders skip it. */
   layerMeters?: boolean;
+  /**
+   * Build the stereo fold-down and its meter for taps (default true). A render of more
+   * than two speakers folds down its output itself and skips them: 20-odd nodes fewer.
+   */
+  taps?: boolean;
 }
 
 /** Never schedule closer to "now" than this: a ramp that starts in the past is a step. */
@@ -103,7 +108,8 @@ interface ContextNodes {
   master: GainNode;
   limiters: Tone.Limiter[];
   ceiling: Tone.WaveShaper;
-  meter: AnalyserNode;
+  /** The stereo mix's meter, when the graph has taps. */
+  meter: AnalyserNode | undefined;
   /** Nodes that only route channels (splitters, mergers, fold-down gains, the mute). */
   plumbing: AudioNode[];
 }
@@ -161,8 +167,8 @@ export class ChoirGraph {
     return this.nodes.tone;
   }
 
-  /** The stereo mix's meter (the speakers folded down). */
-  get meter(): AnalyserNode {
+  /** The stereo mix's meter (the speakers folded down), when the graph has taps. */
+  get meter(): AnalyserNode | undefined {
     return this.nodes.meter;
   }
 
@@ -195,16 +201,19 @@ export class ChoirGraph {
     Tone.connect(ceiling, destination);
 
     // The stereo mix every tap hears (stream, meters): the speakers folded down to a pair.
-    const meter = raw.createAnalyser();
-    meter.fftSize = 2048;
-    if (isPlainStereo(this.speakers)) Tone.connect(ceiling, meter);
-    else foldDown(raw, this.speakers, ceiling, meter, plumbing);
     // An analyser renders only when pulled towards the destination: a silent link does it.
     const mute = raw.createGain();
     mute.gain.value = 0;
-    meter.connect(mute);
     mute.connect(destination);
     plumbing.push(mute);
+    let meter: AnalyserNode | undefined;
+    if (this.options.taps ?? true) {
+      meter = raw.createAnalyser();
+      meter.fftSize = 2048;
+      if (isPlainStereo(this.speakers)) Tone.connect(ceiling, meter);
+      else foldDown(raw, this.speakers, ceiling, meter, plumbing);
+      meter.connect(mute);
+    }
 
     const hall = new FdnReverb(raw, { channels, t60S: this.options.reverbDecayS ?? 4.5 });
     hall.output.connect(master);
@@ -250,6 +259,7 @@ export class ChoirGraph {
 
   /** The finished mix as a stereo pair (the speakers folded down): connect taps here. */
   get output(): AudioNode {
+    if (!this.nodes.meter) throw new Error('this graph was built without taps');
     return this.nodes.meter;
   }
 
@@ -269,6 +279,19 @@ export class ChoirGraph {
   /** Pre-rendered transpositions held (bounded). */
   get transpositionsCached(): number {
     return this.transpositions.size;
+  }
+
+  /**
+   * Makes the transpositions these notes will need now rather than when they are sung (a
+   * new one costs ~8 ms of the JS thread; a lobby's first minutes make most it will use).
+   */
+  prepare(notes: readonly { sampleId: string; rate: number }[]): void {
+    for (const n of notes) this.transpositions.get(n.sampleId, n.rate);
+  }
+
+  /** Transpositions made so far and the JS time they took (ms). */
+  get transpositionWork(): { made: number; ms: number } {
+    return { made: this.transpositions.rendered, ms: this.transpositions.renderMs };
   }
 
   apply(decisions: readonly Decision[]): void {
@@ -477,7 +500,7 @@ export class ChoirGraph {
 
   /** RMS of the last ~43 ms of output, in dBFS (live metering for /healthz). */
   outputRmsDbfs(): number {
-    return analyserRmsDbfs(this.nodes.meter);
+    return this.nodes.meter ? analyserRmsDbfs(this.nodes.meter) : -Infinity;
   }
 
   /**
@@ -524,7 +547,7 @@ export class ChoirGraph {
     for (const limiter of n.limiters) limiter.dispose();
     n.ceiling.dispose();
     for (const node of n.plumbing) node.disconnect();
-    n.meter.disconnect();
+    n.meter?.disconnect();
     // Not n.tone.dispose(): Tone's Context.dispose() also closes the native context,
     // without awaiting it, while its owner (the live engine) closes it too; two closes at
     // once made node-web-audio-api panic ("Panic in async function", an unhandled

@@ -39,7 +39,9 @@ export class Transpositions {
   private readonly maxEntries: number;
   private readonly cache = new Map<string, VoiceBuffers>();
   private readonly signals = new Map<string, LoopedSignal | null>();
+  /** Transpositions made, and the time spent making them (ms of the JS thread). */
   rendered = 0;
+  renderMs = 0;
 
   constructor(context: BaseAudioContext, bank: SampleBank, maxEntries = DEFAULT_MAX_ENTRIES) {
     this.context = context;
@@ -69,7 +71,9 @@ export class Transpositions {
     }
     const signal = this.signal(sampleId);
     if (!signal) return undefined;
+    const t0 = performance.now();
     const made = this.render(signal, 2 ** (cents / 1200));
+    this.renderMs += performance.now() - t0;
     this.cache.set(key, made);
     this.rendered++;
     while (this.cache.size > this.maxEntries) {

@@ -114,7 +114,9 @@ export async function renderOfflineStream(
   for (const problem of [...manifest.problems, ...bank.problems]) options.log?.warn(problem);
 
   const ingest = new Ingest(options.site, options.log);
-  const graph = new ChoirGraph(context, bank, { masterDb: options.masterDb, seed: options.seed, speakers });
+  // No taps: nothing listens to a render while it is made, and more than two speakers are
+  // folded down here from the rendered channels instead.
+  const graph = new ChoirGraph(context, bank, { masterDb: options.masterDb, seed: options.seed, speakers, taps: false });
   const conductor = new Conductor({ seed: options.seed, samples: bank.infos() });
   const performance = new Performance({
     ingest,
