@@ -9,7 +9,7 @@
  *
  *   node_modules/.bin/node bench/quality/long-render.ts --sky frozen --duration 3h
  *   node_modules/.bin/node bench/quality/long-render.ts --sky day --duration 6h --report bench/out/day-6h
- *   node_modules/.bin/node bench/quality/long-render.ts --sky day --duration 24h --soak
+ *   node_modules/.bin/node --expose-gc bench/quality/long-render.ts --sky day --duration 24h --soak
  *
  * Memory: one segment of audio (120 s) at a time; the measures stream over it.
  */
@@ -97,6 +97,9 @@ const summary = await renderOfflineStream(
     if (analyzer) for (let i = 0; i < frames; i += RENDER_SAMPLE_RATE) analyzer.push(chunk.stereo.map((c) => c.subarray(i, Math.min(frames, i + RENDER_SAMPLE_RATE))));
     if (wav !== undefined) writeSync(wav, pcm24(chunk.speakerChannels));
     analysisMs += performance.now() - a0;
+    // Measured after a full collection when the run allows it (--expose-gc), so the
+    // figures are what is held, not what the collector has yet to free.
+    (globalThis as { gc?: () => void }).gc?.();
     const m = process.memoryUsage();
     const audioS = chunk.startS + frames / RENDER_SAMPLE_RATE;
     const sample = { audioS, rssMiB: mib(m.rss), heapMiB: mib(m.heapUsed), externalMiB: mib(m.external), voiceNodes: chunk.voiceNodes, soundingVoices: chunk.soundingVoices, transpositions: chunk.transpositions };
