@@ -49,7 +49,7 @@ async function setRange(page: Page, selector: string, value: number): Promise<vo
   );
 }
 
-describe('curator panel in Chromium', { skip, timeout: 90_000 }, () => {
+describe('curator panel in Chromium', { skip, timeout: 150_000 }, () => {
   let rig: PanelRig;
   let browser: Browser;
   let page: Page;
