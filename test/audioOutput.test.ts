@@ -80,6 +80,12 @@ describe('audio output recovery', () => {
       assert.equal(output.stats().deviceReturns, 1);
       assert.equal(output.context, deviceContexts.at(-1));
       assert.deepEqual(changes, ['start', 'device lost', 'device back']);
+      // The first context was only stopped, not dead: once its clock moves it is closed, not left running.
+      assert.equal(output.stats().abandonedContexts, 1);
+      await first.resume();
+      await waitFor(() => first.state === 'closed', 'a revived context to be closed', 5000);
+      assert.equal(output.stats().abandonedContexts, 0);
+      assert.ok(lines.some((l) => l.includes('runs again (it was only slow)')));
     } finally {
       await output.stop();
       for (const c of deviceContexts) await closeWithin(c, 500);

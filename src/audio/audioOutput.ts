@@ -86,8 +86,11 @@ export interface AudioOutputStats {
 }
 
 /**
- * Long enough for a loaded machine's render hiccup (seen through PulseAudio with both
- * cores busy: up to 1.8 s), short enough that the music is back within 5 s.
+ * Long enough for a loaded machine's render hiccups (through PulseAudio with both cores
+ * busy, 1.5 s stalls were common: 1.5 s made the device flap), short enough that the
+ * music is back within 5 s when building the new graph takes up to 2 s. A context that
+ * was only slow is closed once its clock moves again, and a device that keeps failing is
+ * retried less and less often, so a false alarm costs a fade.
  */
 const DEFAULT_STALL_S = 2;
 const DEFAULT_CHECK_MS = 250;
@@ -134,6 +137,8 @@ export class AudioOutput {
   private lostDevice = false;
   private lastReturnMs: number | undefined;
   private readonly quarantined = new Set<number>();
+  /** Contexts given up for dead, watched in case one was only slow (then it is closed). */
+  private readonly given: { context: AudioContext; lastTimeS: number }[] = [];
   private stopped = false;
 
   constructor(options: AudioOutputOptions) {
@@ -214,6 +219,7 @@ export class AudioOutput {
 
   private check(): void {
     if (this.stopped || !this.current) return;
+    this.closeRevived();
     const now = Date.now();
     const t = this.current.currentTime;
     if (t > this.lastTimeS) {
@@ -327,7 +333,24 @@ export class AudioOutput {
   private abandon(context: AudioContext): void {
     this.abandoned++;
     context.onstatechange = null;
+    this.given.push({ context, lastTimeS: context.currentTime });
     this.quarantineDeadOutputThreads();
+  }
+
+  /**
+   * A context given up for dead whose clock moves again was only slow (a loaded machine):
+   * alive, it would go on rendering and hold its device, so it is closed (a live one
+   * closes at once). Its graph is still never touched: the owner keeps it as it was.
+   */
+  private closeRevived(): void {
+    for (let i = this.given.length - 1; i >= 0; i--) {
+      const g = this.given[i] as { context: AudioContext; lastTimeS: number };
+      if (g.context.currentTime <= g.lastTimeS) continue;
+      this.given.splice(i, 1);
+      this.abandoned--;
+      this.options.log.warn(`audio: a context given up for lost runs again (it was only slow); closing it`);
+      void closeWithin(g.context, CLOSE_WAIT_MS);
+    }
   }
 
   /**

@@ -21,7 +21,10 @@ export interface SoundServer {
   restore(): Promise<void>;
   /** Playback streams connected to the sink now. */
   sinkInputs(): Promise<number>;
-  /** RMS (dBFS) of what the sink played over `ms`, from its monitor source. */
+  /**
+   * RMS (dBFS) of `ms` of what the sink played, from its monitor source: recorded until
+   * that much audio has arrived (a loaded machine starts parec slowly), at most 10 s.
+   */
   monitorRms(ms: number): Promise<number>;
   stop(): Promise<void>;
 }
@@ -100,9 +103,15 @@ export async function startSoundServer(dir: string): Promise<SoundServer> {
           stdio: ['ignore', 'pipe', 'ignore'],
         });
         const chunks: Buffer[] = [];
-        rec.stdout.on('data', (d: Buffer) => chunks.push(d));
+        const wantBytes = Math.round((ms / 1000) * 48000) * 4;
+        let got = 0;
+        rec.stdout.on('data', (d: Buffer) => {
+          chunks.push(d);
+          got += d.length;
+          if (got >= wantBytes) rec.kill('SIGTERM');
+        });
         rec.on('error', reject);
-        setTimeout(() => rec.kill('SIGTERM'), ms);
+        setTimeout(() => rec.kill('SIGTERM'), 10_000);
         rec.on('exit', () => {
           const pcm = Buffer.concat(chunks);
           let sum = 0;
