@@ -88,6 +88,11 @@ export interface ChoirGraphOptions {
   /** Measure each layer's level with an analyser (the live panel's meters); renders skip it. */
   layerMeters?: boolean;
   /**
+   * Transpositions made by an earlier graph of the same samples (one on a context lost
+   * with its device): a new graph takes them over instead of making them again.
+   */
+  transpositions?: Transpositions;
+  /**
    * Build the stereo fold-down and its meter for taps (default true). A render of more
    * than two speakers folds down its output itself and skips them: 20-odd nodes fewer.
    */
@@ -146,7 +151,8 @@ export class ChoirGraph {
     this.options = options;
     this.speakers = options.speakers ?? STEREO_SPEAKERS;
     this.ring = ringOf(this.speakers);
-    this.transpositions = new Transpositions(raw, bank);
+    this.transpositions = options.transpositions ?? new Transpositions(raw, bank);
+    this.transpositions.useContext(raw);
     this.nodes = this.build(raw);
     const now = (): number => this.now;
     this.masterTarget = new RampedParam(this.nodes.master.gain, Tone.dbToGain(options.masterDb), now);
@@ -274,6 +280,11 @@ export class ChoirGraph {
       if (v) n += v.sources.length + 1 + v.placement.length;
     }
     return n;
+  }
+
+  /** The transposition cache, to hand to a graph that takes over from this one. */
+  get transpositionCache(): Transpositions {
+    return this.transpositions;
   }
 
   /** Pre-rendered transpositions held (bounded). */

@@ -16,6 +16,11 @@
  * samples) and kept in a bounded cache, most recently used last.
  */
 import { resampleLooped, type LoopedSignal } from './loopedResample.ts';
+
+/** A sample as resampling reads it, with the rate it was decoded at. */
+interface SampleSignal extends LoopedSignal {
+  sampleRate: number;
+}
 import type { SampleBank } from '../samples/sampleBank.ts';
 
 /** Web Audio's render quantum, in frames (the spec's fixed block size). */
@@ -38,7 +43,7 @@ export class Transpositions {
   private readonly bank: SampleBank;
   private readonly maxEntries: number;
   private readonly cache = new Map<string, VoiceBuffers>();
-  private readonly signals = new Map<string, LoopedSignal | null>();
+  private readonly signals = new Map<string, SampleSignal | null>();
   /** Transpositions made, and the time spent making them (ms of the JS thread). */
   rendered = 0;
   renderMs = 0;
@@ -84,7 +89,7 @@ export class Transpositions {
     return made;
   }
 
-  private signal(sampleId: string): LoopedSignal | undefined {
+  private signal(sampleId: string): SampleSignal | undefined {
     const known = this.signals.get(sampleId);
     if (known !== undefined) return known ?? undefined;
     const sample = this.bank.get(sampleId);
@@ -98,22 +103,21 @@ export class Transpositions {
     buffer.copyFromChannel(data, 0);
     const loopStart = Math.round(sample.info.loopStartS * buffer.sampleRate);
     const loopEnd = Math.min(buffer.length, Math.round(sample.info.loopEndS * buffer.sampleRate));
-    const signal: LoopedSignal =
+    const signal: SampleSignal =
       loopEnd - loopStart >= 16
-        ? { data, loopStart, loopEnd }
+        ? { data, loopStart, loopEnd, sampleRate: buffer.sampleRate }
         : // no usable loop: the whole sample, looped
-          { data, loopStart: 0, loopEnd: buffer.length };
-    // The bank decodes at the context's rate; a different rate would need one more ratio here.
-    if (buffer.sampleRate !== this.context.sampleRate) {
-      throw new Error(`sample '${sampleId}' is at ${buffer.sampleRate} Hz, the context at ${this.context.sampleRate} Hz`);
-    }
+          { data, loopStart: 0, loopEnd: buffer.length, sampleRate: buffer.sampleRate };
     this.signals.set(sampleId, signal);
     return signal;
   }
 
-  private render(signal: LoopedSignal, rate: number): VoiceBuffers {
+  private render(signal: SampleSignal, rate: number): VoiceBuffers {
     const loopLength = signal.loopEnd - signal.loopStart;
-    const sustainFrames = Math.max(RENDER_QUANTUM, Math.round(loopLength / rate));
+    // Input samples per output sample: the transposition, and the sample's rate against the
+    // context's (the bank decodes at the first context's rate; a later one may differ).
+    const ratio = rate * (signal.sampleRate / this.context.sampleRate);
+    const sustainFrames = Math.max(RENDER_QUANTUM, Math.round(loopLength / ratio));
     const step = loopLength / sustainFrames; // the rate, rounded so the loop closes on a sample
     const onsetQuanta = Math.max(1, Math.ceil(signal.loopStart / step / RENDER_QUANTUM));
     const onsetFrames = onsetQuanta * RENDER_QUANTUM;

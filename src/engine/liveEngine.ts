@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embeddedBroker.ts';
 import { BrokerAccess, loadBrokerUsers } from '../broker/brokerAccess.ts';
 import { ChoirGraph } from '../audio/choirGraph.ts';
+import type { Transpositions } from '../audio/transpositions.ts';
 import { AudioOutput, type ContextChange } from '../audio/audioOutput.ts';
 import { RelocatableGraph, type DecisionSink } from '../audio/relocatableGraph.ts';
 import { Conductor } from '../conductor/conductor.ts';
@@ -121,6 +122,7 @@ export class LiveEngine {
   private output: AudioOutput | undefined;
   private context: AudioContext | undefined;
   /** The choir graph on the current context; it moves with the context, the music keeps its place. */
+  private transpositions: Transpositions | undefined;
   private graph: RelocatableGraph | undefined;
   private bank: SampleBank | undefined;
   /** Graphs of contexts whose device died: kept, never touched (see audioMoved). */
@@ -413,9 +415,20 @@ export class LiveEngine {
     }
   }
 
-  /** A choir graph on `context`, as configured (the same for every context the engine moves to). */
+  /**
+   * A choir graph on `context`, as configured (the same for every context the engine moves
+   * to), sharing the transpositions already made: a move to a new context costs no resampling.
+   */
   private newGraph(context: AudioContext): ChoirGraph {
-    return new ChoirGraph(context, this.bank as SampleBank, { masterDb: this.config.audio.masterDb, seed: this.config.seed, layerMeters: true, speakers: this.config.audio.speakers });
+    const graph = new ChoirGraph(context, this.bank as SampleBank, {
+      masterDb: this.config.audio.masterDb,
+      seed: this.config.seed,
+      layerMeters: true,
+      speakers: this.config.audio.speakers,
+      transpositions: this.transpositions,
+    });
+    this.transpositions = graph.transpositionCache;
+    return graph;
   }
 
   /**
