@@ -122,8 +122,9 @@ export class LiveEngine {
   private output: AudioOutput | undefined;
   private context: AudioContext | undefined;
   /** The choir graph on the current context; it moves with the context, the music keeps its place. */
-  private transpositions: Transpositions | undefined;
   private graph: RelocatableGraph | undefined;
+  /** The transpositions made so far, handed from graph to graph. */
+  private transpositions: Transpositions | undefined;
   private bank: SampleBank | undefined;
   /** Graphs of contexts whose device died: kept, never touched (see audioMoved). */
   private readonly deadGraphs: ChoirGraph[] = [];
