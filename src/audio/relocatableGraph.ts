@@ -26,7 +26,7 @@ import type { Decision, LayerTarget, VoiceStart } from '../conductor/decisions.t
 import type { LayerName } from '../model/controlVector.ts';
 
 /** What the performance loop uses of a graph (Performance calls only these). */
-export type DecisionSink = Pick<ChoirGraph, 'apply' | 'setMasterDb'>;
+export type DecisionSink = Pick<ChoirGraph, 'apply' | 'setMasterDb' | 'now'>;
 
 /** Voices already sounding come back in over this long. */
 const FADE_IN_S = 1.5;

@@ -14,7 +14,7 @@ import { BrokerAccess, loadBrokerUsers } from '../broker/brokerAccess.ts';
 import { ChoirGraph } from '../audio/choirGraph.ts';
 import type { Transpositions } from '../audio/transpositions.ts';
 import { AudioOutput, type ContextChange } from '../audio/audioOutput.ts';
-import { RelocatableGraph, type DecisionSink } from '../audio/relocatableGraph.ts';
+import { RelocatableGraph } from '../audio/relocatableGraph.ts';
 import { Conductor } from '../conductor/conductor.ts';
 import { FeatureExtractor, newSkyMemory, type SkyMemory } from '../features/featureExtractor.ts';
 import { SkychoirStore } from '../store/store.ts';
@@ -234,9 +234,9 @@ export class LiveEngine {
       features: new FeatureExtractor(config.location, config.freshness, memory),
       model: this.model,
       conductor,
-      // Performance uses only the DecisionSink members of its graph; the relocatable graph
-      // gives it one clock for the life of the process, whichever context sings.
-      graph: graph satisfies DecisionSink as DecisionSink as ChoirGraph,
+      // The relocatable graph gives the performance one clock for the life of the process,
+      // whichever context sings.
+      graph,
       skyStartMs: Date.now() - graph.now * 1000,
       // Live, the sky's time is the wall clock at the moment that audio will sound.
       skyTimeAt: (audioS) => Date.now() + (audioS - graph.now) * 1000,

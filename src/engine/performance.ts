@@ -15,7 +15,7 @@ import type { FeatureExtractor } from '../features/featureExtractor.ts';
 import { featureIndex } from '../features/featureVector.ts';
 import { readControls, CONTROL_COUNT, type Controls } from '../model/controlVector.ts';
 import type { Conductor } from '../conductor/conductor.ts';
-import type { ChoirGraph } from '../audio/choirGraph.ts';
+import type { DecisionSink } from '../audio/relocatableGraph.ts';
 import type { ControlModel } from './controlModel.ts';
 import type { Logger } from '../log/logger.ts';
 import { DerivedEventDetector } from '../features/derivedEvents.ts';
@@ -49,7 +49,8 @@ export interface PerformanceParts {
   features: FeatureExtractor;
   model: ControlModel;
   conductor: Conductor;
-  graph: ChoirGraph;
+  /** The graph, as far as the performance uses it: decisions in, the master, its clock. */
+  graph: DecisionSink;
   /** Sky time (ms since epoch) at audio time 0. */
   skyStartMs: number;
   /** Sky time for an audio time: offline it is skyStartMs + audio time; live, the wall clock. */
