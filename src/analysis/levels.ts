@@ -9,19 +9,32 @@ export interface Levels {
 
 export const toDb = (x: number): number => (x > 0 ? 20 * Math.log10(x) : -Infinity);
 
-export function measureLevels(channels: readonly Float32Array[], _sampleRate: number): Levels {
-  let peak = 0;
-  let sum = 0;
-  let n = 0;
-  for (const ch of channels) {
-    for (const x of ch) {
-      const a = Math.abs(x);
-      if (a > peak) peak = a;
-      sum += x * x;
+/** Peak and RMS over blocks of audio as they come (a render written segment by segment). */
+export class LevelMeter {
+  private peak = 0;
+  private sum = 0;
+  private n = 0;
+
+  push(channels: readonly Float32Array[]): void {
+    for (const ch of channels) {
+      for (const x of ch) {
+        const a = Math.abs(x);
+        if (a > this.peak) this.peak = a;
+        this.sum += x * x;
+      }
+      this.n += ch.length;
     }
-    n += ch.length;
   }
-  return { peakDbfs: toDb(peak), rmsDbfs: toDb(Math.sqrt(sum / Math.max(1, n))) };
+
+  get levels(): Levels {
+    return { peakDbfs: toDb(this.peak), rmsDbfs: toDb(Math.sqrt(this.sum / Math.max(1, this.n))) };
+  }
+}
+
+export function measureLevels(channels: readonly Float32Array[], _sampleRate: number): Levels {
+  const meter = new LevelMeter();
+  meter.push(channels);
+  return meter.levels;
 }
 
 /** RMS in dBFS of consecutive windows (mono sum of channels / channel count). */

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderOfflineStream, renderSettingsFrom, RENDER_SAMPLE_RATE } from '../render/offlineRender.ts';
 import { pcm24, wavHeader24 } from '../render/wavWriter.ts';
-import { toDb } from '../analysis/levels.ts';
+import { LevelMeter } from '../analysis/levels.ts';
 import { MAX_SPEAKERS, ringOfSpeakers } from '../audio/speakerLayout.ts';
 import { skyFromName } from '../sky/skyFromName.ts';
 import { MappingModel } from '../model/mappingModel.ts';
@@ -61,9 +61,7 @@ export async function renderCommand(args: string[], config: Config): Promise<num
   const file = openSync(out, 'w');
   const channelCount = values.stereo ? 2 : speakers.length;
   writeSync(file, wavHeader24(channelCount, RENDER_SAMPLE_RATE, Math.round(durationS * RENDER_SAMPLE_RATE)));
-  let peak = 0;
-  let sumSquares = 0;
-  let samples = 0;
+  const meter = new LevelMeter();
   let result;
   try {
     result = await renderOfflineStream(
@@ -81,14 +79,7 @@ export async function renderCommand(args: string[], config: Config): Promise<num
       (chunk) => {
         const channels = values.stereo ? chunk.stereo : chunk.speakerChannels;
         writeSync(file, pcm24(channels));
-        for (const x of channels) {
-          for (const v of x) {
-            const a = Math.abs(v);
-            if (a > peak) peak = a;
-            sumSquares += v * v;
-          }
-          samples += x.length;
-        }
+        meter.push(channels);
       },
     );
   } finally {
@@ -96,7 +87,7 @@ export async function renderCommand(args: string[], config: Config): Promise<num
     await model.dispose();
   }
   const elapsedS = (performance.now() - started) / 1000;
-  const levels = { peakDbfs: toDb(peak), rmsDbfs: toDb(Math.sqrt(sumSquares / Math.max(1, samples))) };
+  const levels = meter.levels;
   console.log(
     JSON.stringify({
       out,
