@@ -1,7 +1,7 @@
 /** Movements of the day: chosen by the sun, blended over minutes, shaping the controls. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { movementAt, MovementBlend, shapeControls } from '../src/conductor/movements.ts';
+import { movementAt, MovementBlend, NOON_MOMENT, shapeControls } from '../src/conductor/movements.ts';
 import { defaultPiece } from '../src/conductor/piece.ts';
 import { ShuffleBag } from '../src/conductor/shuffleBag.ts';
 import { createRng } from '../src/conductor/rng.ts';
@@ -84,4 +84,12 @@ describe('motif families', () => {
     assert.equal(new Set(played.slice(0, 5)).size, 5, `the first round plays all five: ${played.join(', ')}`);
     for (let i = 1; i < played.length; i++) assert.notEqual(played[i], played[i - 1]);
   });
+});
+
+it('a cold start at night begins in the night movement, not at the noon shown before the first plan', () => {
+  const blend = new MovementBlend(defaultPiece());
+  blend.preview(NOON_MOMENT);
+  const night = blend.update({ ...NOON_MOMENT, localHour: 2, sunElevationDeg: -40 }, 0);
+  assert.equal(night.name, 'night');
+  assert.equal(night.weights.night, 1);
 });

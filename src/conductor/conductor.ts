@@ -75,7 +75,7 @@ export class Conductor {
     const piece = options.piece ?? defaultPiece();
     this.events = new EventLayer(piece);
     this.movements = new MovementBlend(piece);
-    this.movement = this.movements.update(NOON_MOMENT, 0);
+    this.movement = this.movements.preview(NOON_MOMENT);
     this.planners = { drone: this.drone, pad: this.pad, solo: this.solo, events: this.events };
     this.key = { tonicPc: options.tonicPc ?? piece.tonicPc, mode: MODES_DARK_TO_BRIGHT[this.modeIndex] ?? 'mixolydian' };
     this.chord = chordOn(this.key, 0, 0);

@@ -58,11 +58,20 @@ export class MovementBlend {
       for (const m of MOVEMENTS) this.weights[m] += ((m === target ? 1 : 0) - this.weights[m]) * a;
     }
     this.lastS = nowS;
-    return this.blend();
+    return this.blend(this.weights);
   }
 
-  private blend(): BlendedMovement {
-    const w = this.weights as Record<MovementName, number>;
+  /**
+   * The movement of a moment, without taking it as the first: what the conductor shows
+   * before it has planned anything, so the first real moment still starts the blend (a
+   * cold start at night must not begin at a made-up noon and glide for minutes).
+   */
+  preview(moment: SkyMoment): BlendedMovement {
+    const target = movementAt(moment);
+    return this.blend(Object.fromEntries(MOVEMENTS.map((m) => [m, m === target ? 1 : 0])) as Record<MovementName, number>);
+  }
+
+  private blend(w: Record<MovementName, number>): BlendedMovement {
     let dominant: MovementName = 'noon';
     for (const m of MOVEMENTS) if (w[m] > w[dominant]) dominant = m;
     const mix = (key: 'registerShift' | 'paceScale' | 'densityScale' | 'soloActivity'): number =>
