@@ -22,9 +22,6 @@ export interface PanelEngine {
   followActiveModel(): Promise<void>;
 }
 
-/** A sensor is stale past this age (the features hold a reading 180 s, then drift). */
-export const STALE_AFTER_S = 180;
-
 export interface LiveReading {
   quantity: string;
   value: number;
@@ -36,7 +33,8 @@ export interface LiveView {
   atMs: number;
   health: HealthReport;
   readings: LiveReading[];
-  sensors: (HealthReport['sensors'][number] & { stale: boolean })[];
+  /** Each sensor, stale as the engine judges it (config freshness.staleAfterS) or offline. */
+  sensors: HealthReport['sensors'];
   /** Recent sky events from every sensor, oldest first. */
   events: { kind: string; sensorId: string; agoS: number; count: number }[];
   /** Numbers the sky camera sent (cloud cover, brightness) and its recent events. */
@@ -64,7 +62,7 @@ export function liveView(engine: PanelEngine, nowMs = Date.now()): LiveView {
     atMs: nowMs,
     health,
     readings,
-    sensors: health.sensors.map((s) => ({ ...s, stale: !s.online || s.ageS === null || s.ageS > STALE_AFTER_S })),
+    sensors: health.sensors.map((s) => ({ ...s, stale: s.stale || !s.online })),
     events: (sky?.events ?? []).slice(-20).map((e) => ({ kind: e.event, sensorId: e.sensorId, agoS: Math.round((nowMs - e.atMs) / 1000), count: e.count })),
     camera: {
       readings: readings.filter((r) => cameraIds.has(r.sensorId)),
