@@ -29,6 +29,7 @@ import type { Decision, LayerTarget, VoiceRelease, VoiceStart } from '../conduct
 import { RampedParam, scheduleCorners, valueOfCorners } from './rampedParam.ts';
 import { ceilingCurve, CEILING_DBFS } from './outputCeiling.ts';
 import { FdnReverb } from './fdnReverb.ts';
+import { LoudnessProbe } from './loudnessProbe.ts';
 import { isPlainStereo, panGains, panToAzimuth, ringOf, STEREO_SPEAKERS, stereoFoldDown, type Ring, type Speaker } from './speakerLayout.ts';
 import { RENDER_QUANTUM, Transpositions, type VoiceBuffers } from './transpositions.ts';
 import type { SampleBank } from '../samples/sampleBank.ts';
@@ -115,6 +116,8 @@ interface ContextNodes {
   ceiling: Tone.WaveShaper;
   /** The stereo mix's meter, when the graph has taps. */
   meter: AnalyserNode | undefined;
+  /** The mix's momentary loudness (the leveller's ear). */
+  loudness: LoudnessProbe;
   /** Nodes that only route channels (splitters, mergers, fold-down gains, the mute). */
   plumbing: AudioNode[];
 }
@@ -221,6 +224,8 @@ export class ChoirGraph {
       meter.connect(mute);
     }
 
+    const loudness = new LoudnessProbe(raw, ceiling.output as unknown as AudioNode, channels, mute);
+
     const hall = new FdnReverb(raw, { channels, t60S: this.options.reverbDecayS ?? 4.5 });
     hall.output.connect(master);
 
@@ -251,7 +256,7 @@ export class ChoirGraph {
       }
       buses[layer] = { merger, meter: layerMeter, gain, lowpass, send };
     }
-    return { tone, buses, hall, master, limiters, ceiling, meter, plumbing };
+    return { tone, buses, hall, master, limiters, ceiling, meter, loudness, plumbing };
   }
 
   /** Performance time now. */
@@ -509,6 +514,11 @@ export class ChoirGraph {
     voice.nodes = undefined;
   }
 
+  /** Loudness of the last ~400 ms of the mix, LUFS (all speakers, BS.1770 K-weighting). */
+  momentaryLufs(): number {
+    return this.nodes.loudness.momentaryLufs();
+  }
+
   /** RMS of the last ~43 ms of output, in dBFS (live metering for /healthz). */
   outputRmsDbfs(): number {
     return this.nodes.meter ? analyserRmsDbfs(this.nodes.meter) : -Infinity;
@@ -554,6 +564,7 @@ export class ChoirGraph {
       bus.meter?.disconnect();
     }
     n.hall.dispose();
+    n.loudness.dispose();
     n.master.disconnect();
     for (const limiter of n.limiters) limiter.dispose();
     n.ceiling.dispose();

@@ -26,7 +26,7 @@ import type { Decision, LayerTarget, VoiceStart } from '../conductor/decisions.t
 import type { LayerName } from '../model/controlVector.ts';
 
 /** What the performance loop uses of a graph (Performance calls only these). */
-export type DecisionSink = Pick<ChoirGraph, 'apply' | 'setMasterDb' | 'now'>;
+export type DecisionSink = Pick<ChoirGraph, 'apply' | 'setMasterDb' | 'now' | 'momentaryLufs'>;
 
 /** Voices already sounding come back in over this long. */
 const FADE_IN_S = 1.5;
@@ -112,6 +112,11 @@ export class RelocatableGraph implements DecisionSink {
     }
     const shift = this.offsetS;
     if (forward.length > 0) this.graph.apply(shift === 0 ? forward : forward.map((d) => ({ ...d, time: d.time - shift })));
+  }
+
+  /** The mix's loudness on the current context (nothing is heard while its clock stands still). */
+  momentaryLufs(): number {
+    return this.outputStill() ? -Infinity : this.graph.momentaryLufs();
   }
 
   setMasterDb(db: number, rampS?: number): void {

@@ -242,6 +242,7 @@ export class LiveEngine {
       skyTimeAt: (audioS) => Date.now() + (audioS - graph.now) * 1000,
       latitudeDeg: config.location.latitudeDeg,
       log,
+      loudnessTargetLufs: config.audio.loudnessTargetLufs,
       // Readings are heard at once: layer targets between windows (docs/architecture.md).
       immediateLayerTargets: true,
     });

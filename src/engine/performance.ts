@@ -19,6 +19,8 @@ import type { DecisionSink } from '../audio/relocatableGraph.ts';
 import type { ControlModel } from './controlModel.ts';
 import type { Logger } from '../log/logger.ts';
 import { DerivedEventDetector } from '../features/derivedEvents.ts';
+import { Leveller } from './leveller.ts';
+import { MAX_MASTER_DB } from '../config/config.ts';
 import type { SkyMoment } from '../conductor/movements.ts';
 import { DEFAULT_CURATOR_SETTINGS, masterDbAt, type CuratorSettings } from './curatorSettings.ts';
 import { layerTargetsFor } from './layerTargets.ts';
@@ -49,8 +51,10 @@ export interface PerformanceParts {
   features: FeatureExtractor;
   model: ControlModel;
   conductor: Conductor;
-  /** The graph, as far as the performance uses it: decisions in, the master, its clock. */
+  /** The graph, as far as the performance uses it: decisions in, the master, its clock, its loudness. */
   graph: DecisionSink;
+  /** Keeps the piece near this loudness over the long run (the slow leveller); none if absent. */
+  loudnessTargetLufs?: number;
   /** Sky time (ms since epoch) at audio time 0. */
   skyStartMs: number;
   /** Sky time for an audio time: offline it is skyStartMs + audio time; live, the wall clock. */
@@ -91,6 +95,8 @@ export class Performance {
   private readonly derived = new DerivedEventDetector();
   private settings: CuratorSettings = DEFAULT_CURATOR_SETTINGS;
   private masterDb: number | undefined;
+  /** The slow loudness leveller, when a target is set. */
+  private readonly leveller: Leveller | undefined;
   modelErrors = 0;
   decisions = 0;
   /** Live: the sensor messages not yet heard by any layer target, by timestamp (ms; undefined if retained). */
@@ -104,6 +110,7 @@ export class Performance {
 
   constructor(parts: PerformanceParts) {
     this.parts = parts;
+    this.leveller = parts.loudnessTargetLufs === undefined ? undefined : new Leveller(parts.loudnessTargetLufs);
     this.model = parts.model;
     if (parts.immediateLayerTargets) {
       // A reading or a sky event is heard at once; an availability message moves no feature.
@@ -279,8 +286,10 @@ export class Performance {
       rain: f[featureIndex('precipitation')] ?? 0,
       moment,
     });
-    // Master volume follows the curator, the hour and quiet hours; slowly, as a lobby would.
-    const master = masterDbAt(this.settings, moment.localHour);
+    // Master volume follows the curator, the hour and quiet hours; slowly, as a lobby would;
+    // and the leveller's offset, which keeps the long run near the configured loudness.
+    const levelled = this.leveller ? this.leveller.hear(graph.momentaryLufs(), graph.now) : 0;
+    const master = Math.min(MAX_MASTER_DB, masterDbAt(this.settings, moment.localHour) + levelled);
     if (this.masterDb === undefined || Math.abs(master - this.masterDb) > 0.05) {
       graph.setMasterDb(master, this.masterDb === undefined ? 0.05 : MASTER_RAMP_S);
       this.masterDb = master;

@@ -25,8 +25,15 @@ import { DEFAULT_CURATOR_SETTINGS, type CuratorSettings } from '../engine/curato
 export const RENDER_SAMPLE_RATE = 48000;
 
 /** The parts of a render that come from the engine's configuration: site, place, samples, level, speakers. */
-export function renderSettingsFrom(config: Config): Pick<RenderOptions, 'site' | 'location' | 'samplesDir' | 'masterDb' | 'speakers'> {
-  return { site: config.site, location: config.location, samplesDir: config.paths.samples, masterDb: config.audio.masterDb, speakers: config.audio.speakers };
+export function renderSettingsFrom(config: Config): Pick<RenderOptions, 'site' | 'location' | 'samplesDir' | 'masterDb' | 'speakers' | 'loudnessTargetLufs'> {
+  return {
+    site: config.site,
+    location: config.location,
+    samplesDir: config.paths.samples,
+    masterDb: config.audio.masterDb,
+    speakers: config.audio.speakers,
+    loudnessTargetLufs: config.audio.loudnessTargetLufs,
+  };
 }
 
 export interface RenderOptions {
@@ -41,6 +48,8 @@ export interface RenderOptions {
   masterDb: number;
   /** The speakers, one channel each (default: a stereo pair). */
   speakers?: readonly Speaker[];
+  /** The slow leveller's target (none if absent): renders of hours keep to it as the lobby does. */
+  loudnessTargetLufs?: number;
   /** The curator's settings (a panel preview renders with the settings under test). */
   settings?: CuratorSettings;
   /** Swap to another model at this audio time, as a deploy would live (tests of the swap). */
@@ -127,6 +136,7 @@ export async function renderOfflineStream(
     skyStartMs: options.skyStartMs,
     latitudeDeg: options.location.latitudeDeg,
     log: options.log,
+    loudnessTargetLufs: options.loudnessTargetLufs,
   });
 
   performance.setSettings(options.settings ?? { ...DEFAULT_CURATOR_SETTINGS, masterDb: options.masterDb });
