@@ -145,6 +145,8 @@ it('on a ring of 8 speakers a still voice sounds from its place, and a travellin
   };
   // Speaker k stands at 45k degrees: 135 is speaker 3, west (270) is 6, ahead 0, east (90) 2.
   assert.equal(loudestIn(0.5, 8, []), 3, 'the still voice and nothing else on its speaker');
+  // Among 8 speakers a still voice sings from its nearest one alone (no phantom image).
+  assert.ok(speakers.every((x, c) => c === 3 || c === 2 || c === 6 || c === 0 || c === 1 || c === 7 || x.every((v) => v === 0)), 'the still voice on no other speaker');
   assert.equal(loudestIn(0.3, 0.9, [3]), 6, 'the traveller starts in the west');
   assert.equal(loudestIn(4.2, 4.6, [3]), 0, 'passes ahead');
   assert.equal(loudestIn(7.6, 8.0, [3]), 2, 'and leaves to the east');

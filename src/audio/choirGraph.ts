@@ -30,7 +30,7 @@ import { RampedParam, scheduleCorners, valueOfCorners } from './rampedParam.ts';
 import { ceilingCurve, CEILING_DBFS } from './outputCeiling.ts';
 import { FdnReverb } from './fdnReverb.ts';
 import { LoudnessProbe } from './loudnessProbe.ts';
-import { isPlainStereo, panGains, panToAzimuth, ringOf, STEREO_SPEAKERS, stereoFoldDown, type Ring, type Speaker } from './speakerLayout.ts';
+import { isPlainStereo, panGains, panToAzimuth, ringOf, STEREO_SPEAKERS, stereoFoldDown, type Ring, type Speaker, type SpeakerGain } from './speakerLayout.ts';
 import { RENDER_QUANTUM, Transpositions, type VoiceBuffers } from './transpositions.ts';
 import type { SampleBank } from '../samples/sampleBank.ts';
 
@@ -73,6 +73,12 @@ interface Voice {
   plan: VoicePlan;
   nodes: VoiceNodes | undefined;
 }
+
+/** An attack this slow or slower hides the sample's onset (its first ~0.5-1.4 s). */
+const SLOW_ATTACK_S = 0.5;
+
+/** From this many speakers on, a standing voice sings from the nearest one (no phantom image). */
+const SNAP_FROM_SPEAKERS = 4;
 
 /** Points per moving voice's path: a gain curve per speaker it passes (every ~0.5 s of a 24 s swell). */
 const PATH_POINTS = 48;
@@ -388,7 +394,9 @@ export class ChoirGraph {
       layer: d.layer,
       buffers,
       startFrame,
-      sustainFrame: startFrame + buffers.onsetQuanta * RENDER_QUANTUM,
+      // A slow attack hides the sample's own onset: such a voice begins on its sustain loop
+      // (one node fewer while it begins; most of the bed's voices, drone and pad).
+      sustainFrame: startFrame + (d.attackS >= SLOW_ATTACK_S ? 0 : buffers.onsetQuanta * RENDER_QUANTUM),
       fromDeg,
       toDeg: d.azimuthToDeg ?? fromDeg,
       envelope: [
@@ -429,16 +437,25 @@ export class ChoirGraph {
     const placement: GainNode[] = [];
     let scale = 1;
     if (Math.abs(plan.toDeg - plan.fromDeg) < 1) {
-      // Standing still: the nearer speaker's share rides on the envelope; the farther one's
-      // is a fixed ratio of it (one node more, no automation).
-      const [near, far] = panGains(this.ring, plan.fromDeg);
-      scale = near?.gain ?? 1;
-      envelope.connect(merger, 0, near?.speaker ?? 0);
-      if (far && scale > 0) {
+      const gains = panGains(this.ring, plan.fromDeg);
+      const nearest = gains.reduce((a, b) => (b.gain > a.gain ? b : a), gains[0] ?? { speaker: 0, gain: 1 });
+      if (this.ring.order.length >= SNAP_FROM_SPEAKERS || gains.length < 2) {
+        // Among many speakers a voice sings from the nearest one, whole: a real source, as
+        // in a choir standing round the room, which listeners walking through a lobby
+        // place wherever they are (a phantom image between two speakers only holds at the
+        // middle), and one node a voice fewer (measured: a node costs the render thread
+        // about as much as a voice's samples, bench/graph-cost.ts).
+        envelope.connect(merger, 0, nearest.speaker);
+      } else {
+        // A pair: the phantom image between them, the first speaker's share riding on the
+        // envelope and the second's a fixed ratio of it (one node more, no automation).
+        const [first, second] = gains as [SpeakerGain, SpeakerGain];
+        scale = first.gain;
+        envelope.connect(merger, 0, first.speaker);
         const spread = raw.createGain();
-        spread.gain.value = far.gain / scale;
+        spread.gain.value = second.gain / scale;
         envelope.connect(spread);
-        spread.connect(merger, 0, far.speaker);
+        spread.connect(merger, 0, second.speaker);
         placement.push(spread);
       }
     } else {
@@ -458,7 +475,7 @@ export class ChoirGraph {
     const sources: AudioBufferSourceNode[] = [];
     const onsetFrom = plan.startFrame - this.originFrames; // frames on this context, < 0 if begun
     const sustainFrom = plan.sustainFrame - this.originFrames;
-    if (sustainFrom > 0) {
+    if (sustainFrom > 0 && plan.sustainFrame > plan.startFrame) {
       const onset = raw.createBufferSource();
       onset.buffer = plan.buffers.onset;
       onset.connect(envelope);
