@@ -17,7 +17,7 @@ function health(over: Partial<HealthReport['audio']>, sensors: HealthReport['sen
     status: 'ok',
     uptimeS: 1,
     site: 's',
-    audio: { device: 'none', running: true, deviceLosses: 0, deviceReturns: 0, currentTimeS: 1, rmsDbfs: -20, layerRmsDbfs: {}, voices: 3, voicesStarted: 3, stats: { averageLoad: null, peakLoad: null, underrunRatio: null, underrunDurationS: null, underrunEvents: null, playedS: null }, firstSoundS: null, loudness: { momentaryLufs: -19.2, shortTermLufs: -18.4 }, ...over },
+    audio: { device: 'none', running: true, deviceLosses: 0, deviceReturns: 0, currentTimeS: 1, rmsDbfs: -20, layerRmsDbfs: {}, levellerDb: 0, voices: 3, voicesStarted: 3, stats: { averageLoad: null, peakLoad: null, underrunRatio: null, underrunDurationS: null, underrunEvents: null, playedS: null }, firstSoundS: null, loudness: { momentaryLufs: -19.2, shortTermLufs: -18.4 }, ...over },
     model: { version: model, errors: 0 },
     control: { immediateUpdates: 0, latencyMs: null },
     broker: { url: '', embedded: true, connected: true, refusals: { auth: 0, publish: 0, subscribe: 0 } },

@@ -95,6 +95,8 @@ export interface HealthReport {
     stats: AudioStatsSnapshot;
     /** Seconds from the process's start until the output first exceeded -60 dBFS; null before. */
     firstSoundS: number | null;
+    /** The slow loudness leveller's offset on the master, dB (docs/architecture.md). */
+    levellerDb: number;
   };
   model: { version: string; errors: number };
   /**
@@ -561,6 +563,7 @@ export class LiveEngine {
         voicesStarted: this.graph?.voicesStarted ?? 0,
         stats: this.audioStats?.snapshot() ?? EMPTY_STATS,
         firstSoundS: this.firstSound?.firstSoundS ?? null,
+        levellerDb: Number((this.performance?.levellerDb ?? 0).toFixed(2)),
         loudness: this.loudnessNow(),
       },
       model: { version: this.performance?.currentModel.version ?? this.model?.version ?? 'none', errors: snapshot?.modelErrors ?? 0 },

@@ -134,6 +134,11 @@ export class Performance {
     return previous;
   }
 
+  /** The slow leveller's offset on the master, dB (0 when there is none or it has not moved). */
+  get levellerDb(): number {
+    return this.leveller?.offsetDb ?? 0;
+  }
+
   get currentModel(): ControlModel {
     return this.model;
   }
