@@ -23,6 +23,7 @@
  * with something else (a window being planned, the stream's tap), which is where tails
  * come from.
  */
+import { benchEngineConfig } from './support/benchEngine.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -31,7 +32,6 @@ import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import mqtt from 'mqtt';
 import { LiveEngine } from '../src/engine/liveEngine.ts';
-import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
 import { createLogger } from '../src/log/logger.ts';
 import { hashPassword } from '../src/broker/brokerAccess.ts';
 import { quantile } from '../src/engine/controlLatency.ts';
@@ -158,13 +158,7 @@ async function main(): Promise<void> {
       { username: VIEWER.username, role: 'viewer', passwordHash: hashPassword(VIEWER.password) },
     ]),
   );
-  const config: Config = structuredClone(DEFAULT_CONFIG);
-  config.http.port = 0;
-  config.broker.port = 0;
-  config.broker.usersFile = join(dir, 'users.json');
-  config.audio.device = 'none';
-  config.paths.store = join(dir, 'store.db');
-  config.sky = { source: 'sensors', scenario: config.sky.scenario, file: undefined };
+  const config = benchEngineConfig(dir);
   const engine = new LiveEngine(config, createLogger('bench', { write: () => undefined }));
   await engine.start();
   let child: ChildProcess | undefined;

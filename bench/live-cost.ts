@@ -15,8 +15,9 @@
  *
  *   node_modules/.bin/node bench/live-cost.ts [seconds=600] [warmupSeconds=20] [--nice=-5]
  */
+import { childrenNamed, processCpuS } from './support/procStat.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, getPriority, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,37 +26,9 @@ import { quantile } from '../src/engine/controlLatency.ts';
 import type { HealthReport } from '../src/engine/liveEngine.ts';
 import { positional, reniceSelf, wantedNice } from './benchNice.ts';
 
-const CLOCK_TICKS = 100; // USER_HZ on Linux
 const SAMPLE_MS = 5000;
 
-/** CPU seconds (utime + stime) of a process, all its threads; 0 once it is gone. */
-function cpuS(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
-}
 
-/** Children of `parent` named `name` (the engine's ffmpeg encoders). */
-function childrenNamed(parent: number, name: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (comm === name && ppid === parent) pids.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids;
-}
 
 interface AudioSample {
   averageLoad: number | null;
@@ -84,12 +57,12 @@ async function measure(label: string, pid: number, seconds: number, audio: () =>
   const encoders = childrenNamed(pid, 'ffmpeg');
   const first = await audio();
   const t0 = performance.now();
-  let last = { t: t0, cpu: cpuS(pid), enc: encoders.reduce((n, p) => n + cpuS(p), 0) };
+  let last = { t: t0, cpu: processCpuS(pid), enc: encoders.reduce((n, p) => n + processCpuS(p), 0) };
   const cpu0 = last.cpu;
   const enc0 = last.enc;
   while (performance.now() - t0 < seconds * 1000) {
     await new Promise((r) => setTimeout(r, Math.min(SAMPLE_MS, seconds * 1000 - (performance.now() - t0))));
-    const now = { t: performance.now(), cpu: cpuS(pid), enc: encoders.reduce((n, p) => n + cpuS(p), 0) };
+    const now = { t: performance.now(), cpu: processCpuS(pid), enc: encoders.reduce((n, p) => n + processCpuS(p), 0) };
     const dt = (now.t - last.t) / 1000;
     if (dt > 0.5) {
       seg.cpuPct.push(((now.cpu - last.cpu) / dt) * 100);

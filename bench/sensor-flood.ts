@@ -24,21 +24,21 @@
  *
  *   node_modules/.bin/node bench/sensor-flood.ts [seconds=30] [rate=5000] [quietSeconds=30] [sensorsNice=19] [--nice=-5]
  */
+import { benchEngineConfig } from './support/benchEngine.ts';
+import { childrenNamed, processCpuS } from './support/procStat.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { LiveEngine, type HealthReport } from '../src/engine/liveEngine.ts';
-import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
 import { createLogger } from '../src/log/logger.ts';
 import { hashPassword } from '../src/broker/brokerAccess.ts';
 import { positional, reniceSelf, wantedNice } from './benchNice.ts';
 
 /** Ten sensors at 500 messages a second each: a `ts` per sensor can advance 1 ms a message and keep to the clock. */
 const SENSORS = Array.from({ length: 10 }, (_, i) => ({ username: `flood-${i + 1}`, password: `flood-password-${i + 1}` }));
-const CLOCK_TICKS = 100; // USER_HZ on Linux
 
 interface PublishPhase {
   rate: number;
@@ -120,32 +120,7 @@ async function sensorsProcess(brokerUrl: string, nice: number): Promise<void> {
 
 // ---------------------------------------------------------------- the engine and the table
 
-function cpuS(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime + stime
-  } catch {
-    return 0;
-  }
-}
 
-/** The engine's ffmpeg encoders: this process's children named ffmpeg (from /proc). */
-export function encoderPids(parent = process.pid): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (comm === 'ffmpeg' && ppid === parent) pids.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids;
-}
 
 const dropped = (h: HealthReport): number => Object.values(h.ingest.dropped).reduce((a, b) => a + b, 0);
 
@@ -159,13 +134,7 @@ async function main(): Promise<void> {
   const nice = reniceSelf(wantedNice());
   const dir = mkdtempSync(join(tmpdir(), 'skychoir-bench-flood-'));
   writeFileSync(join(dir, 'users.json'), JSON.stringify(SENSORS.map((s) => ({ username: s.username, role: 'sensor', passwordHash: hashPassword(s.password) }))));
-  const config: Config = structuredClone(DEFAULT_CONFIG);
-  config.http.port = 0;
-  config.broker.port = 0;
-  config.broker.usersFile = join(dir, 'users.json');
-  config.audio.device = 'none';
-  config.paths.store = join(dir, 'store.db');
-  config.sky = { source: 'sensors', scenario: config.sky.scenario, file: undefined };
+  const config = benchEngineConfig(dir);
   const engine = new LiveEngine(config, createLogger('bench', { write: () => undefined }));
   await engine.start();
   let child: ChildProcess | undefined;
@@ -181,9 +150,9 @@ async function main(): Promise<void> {
     const measure = async (label: string, phase: PublishPhase): Promise<void> => {
       const h0 = engine.health();
       const cpu0 = process.cpuUsage();
-      const pids = encoderPids();
-      const enc0 = pids.reduce((n, pid) => n + cpuS(pid), 0);
-      const sensors0 = cpuS(sensors.pid);
+      const pids = childrenNamed(process.pid, 'ffmpeg');
+      const enc0 = pids.reduce((n, pid) => n + processCpuS(pid), 0);
+      const sensors0 = processCpuS(sensors.pid);
       const t0 = performance.now();
       const loads: number[] = [];
       const sampler = setInterval(() => {
@@ -200,8 +169,8 @@ async function main(): Promise<void> {
       clearInterval(sampler);
       const wallS = (performance.now() - t0) / 1000;
       const cpu = process.cpuUsage(cpu0);
-      const enc = pids.reduce((n, pid) => n + cpuS(pid), 0) - enc0;
-      const sensorsCpu = cpuS(sensors.pid) - sensors0;
+      const enc = pids.reduce((n, pid) => n + processCpuS(pid), 0) - enc0;
+      const sensorsCpu = processCpuS(sensors.pid) - sensors0;
       const h1 = engine.health();
       const accepted = h1.ingest.accepted - h0.ingest.accepted;
       const drops = Object.entries(h1.ingest.dropped)

@@ -7,24 +7,14 @@
  *
  *   node_modules/.bin/node bench/stream-listeners.ts [listeners=200] [seconds=15]
  */
+import { processCpuS } from './support/procStat.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startStreamRig } from '../test/support/streamRig.ts';
 
-const CLOCK_TICKS = 100; // USER_HZ on Linux
 
-function childCpuS(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime + stime
-  } catch {
-    return 0;
-  }
-}
 
 async function main(): Promise<void> {
   const listeners = Number(process.argv[2] ?? 200);
@@ -42,14 +32,14 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 2000)); // past the connect bursts
     }
     const pids = rig.stream.encoderPids();
-    const enc0 = childCpuS(pids.ogg) + childCpuS(pids.mp3);
+    const enc0 = processCpuS(pids.ogg) + processCpuS(pids.mp3);
     const cpu0 = process.cpuUsage();
     const stats0 = rig.stream.stats();
     const t0 = performance.now();
     await new Promise((r) => setTimeout(r, seconds * 1000));
     const wallS = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
-    const enc = childCpuS(pids.ogg) + childCpuS(pids.mp3) - enc0;
+    const enc = processCpuS(pids.ogg) + processCpuS(pids.mp3) - enc0;
     const stats = rig.stream.stats();
     const sentBytes = stats.hubs.reduce((n, h) => n + h.bytesSent, 0) - stats0.hubs.reduce((n, h) => n + h.bytesSent, 0);
     const dropped = stats.hubs.reduce((n, h) => n + h.droppedSlow, 0);
