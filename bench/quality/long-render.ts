@@ -8,7 +8,7 @@
  * end of the first hour (the warm-up: caches fill) to the end.
  *
  *   node_modules/.bin/node bench/quality/long-render.ts --sky frozen --duration 3h
- *   node_modules/.bin/node bench/quality/long-render.ts --sky day --duration 6h --report bench/out/day-6h
+ *   node_modules/.bin/node bench/quality/long-render.ts --sky day --duration 6h --no-repetition --report bench/out/day-6h
  *   node_modules/.bin/node --expose-gc bench/quality/long-render.ts --sky day --duration 24h --soak
  *
  * Memory: one segment of audio (120 s) at a time; the measures stream over it.
@@ -40,6 +40,8 @@ const { values } = parseArgs({
     report: { type: 'string' },
     wav: { type: 'string' },
     soak: { type: 'boolean', default: false },
+    /** Skip the repetition measure (its pairs grow with the square of the length: 6 h takes the better part of an hour). */
+    'no-repetition': { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -72,7 +74,7 @@ what += `, ${speakers.length} speakers`;
 const totalFrames = Math.round(durationS * RENDER_SAMPLE_RATE);
 const analyzer = values.soak
   ? undefined
-  : new QualityAnalyzer(RENDER_SAMPLE_RATE, 2, { targetLufs, totalFrames, repetition: { minSeparationS: 600 } });
+  : new QualityAnalyzer(RENDER_SAMPLE_RATE, 2, { targetLufs, totalFrames, repetition: values['no-repetition'] ? false : { minSeparationS: 600 } });
 const wav = values.wav ? openSync(values.wav, 'w') : undefined;
 if (wav !== undefined) writeSync(wav, wavHeader24(speakers.length, RENDER_SAMPLE_RATE, totalFrames));
 interface Sample {
