@@ -29,12 +29,14 @@ export function setPanelPassword(store: SkychoirStore, username: string, role: P
 }
 
 // Checked against when the user does not exist, so a wrong name costs the same scrypt time
-// as a wrong password and response times do not tell which names exist.
-const DUMMY_HASH = hashPassword('no such user, no such password');
+// as a wrong password and response times do not tell which names exist. Made at the first
+// login, not at start: an scrypt hash is ~80 ms of every cold start otherwise.
+let dummyHash: string | undefined;
+const dummy = (): string => (dummyHash ??= hashPassword('no such user, no such password'));
 
 /** The user if name and password match; undefined otherwise (same cost either way). */
 export function checkLogin(store: SkychoirStore, username: string, password: string): PanelUserRow | undefined {
   const user = USERNAME.test(username) && password.length <= 1024 ? store.getPanelUser(username) : undefined;
-  const ok = verifyPassword(password.slice(0, 1024), user?.passwordHash ?? DUMMY_HASH);
+  const ok = verifyPassword(password.slice(0, 1024), user?.passwordHash ?? dummy());
   return ok && user ? user : undefined;
 }
