@@ -1,8 +1,8 @@
 /**
  * The immediate control path's layer targets (src/engine/layerTargets.ts) are the
- * conductor's: for random controls, curator settings and moments of the day, both give
- * the same gain, low-pass, reverb send and ramp for every layer. If the conductor's
- * mapping changes, this fails until the two agree again.
+ * conductor's: for random controls, curator settings and moments of the day, they equal
+ * the targets in a window's plan (the same shaping by movement and curator, then the same
+ * busTargets), gain, low-pass, reverb send and ramp for every layer.
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';

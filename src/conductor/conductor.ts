@@ -8,7 +8,7 @@
 import type { Controls, LayerName } from '../model/controlVector.ts';
 import { LAYERS } from '../model/controlVector.ts';
 import type { SampleInfo } from '../samples/sampleManifest.ts';
-import type { Decision } from './decisions.ts';
+import type { Decision, LayerTarget } from './decisions.ts';
 import { chordOn, nextDegree, MODES_DARK_TO_BRIGHT, type Chord, type Key } from './harmony.ts';
 import { lerp, type LayerContext, type LayerPlanner } from './layerContext.ts';
 import { createRng, type Rng } from './rng.ts';
@@ -118,23 +118,10 @@ export class Conductor {
       out,
       movement: this.movement,
     };
+    out.push(...busTargets(controls, this.settings, input.fromS));
     for (const layer of LAYERS) {
-      const c = controls.layers[layer];
-      const setting = this.settings.layers[layer];
-      // The drone's floor keeps the lobby from silence; a curator who turns a layer off wins.
-      const gain = !setting.enabled ? 0 : layer === 'drone' ? Math.max(DRONE_FLOOR, c.gain) : c.gain;
-      out.push({
-        type: 'layer',
-        time: input.fromS,
-        layer,
-        gainDb: gain === 0 ? -80 : LAYER_TRIM_DB[layer] + setting.trimDb + gainToDb(gain),
-        // 400 Hz (dark) to 12 kHz (open), exponential so equal steps sound equal.
-        lowpassHz: 400 * 30 ** c.brightness,
-        reverbSend: Math.min(1, lerp(0.1, 0.9, c.space) * this.settings.reverbScale),
-        rampS: TARGET_RAMP_S,
-      });
       // A layer switched off sings nothing (its bus fades out first).
-      if (setting.enabled) this.planners[layer].plan(ctx, this.layerRng[layer]);
+      if (this.settings.layers[layer].enabled) this.planners[layer].plan(ctx, this.layerRng[layer]);
     }
     return out.sort((a, b) => a.time - b.time);
   }
@@ -166,6 +153,30 @@ export class Conductor {
 /** Gain control 0..1 as an amplitude (0.5 is -6 dB); off below 0.02 (-34 dB). */
 export function gainToDb(gain: number): number {
   return gain < 0.02 ? -80 : 20 * Math.log10(gain);
+}
+
+/**
+ * The four layer buses' targets for controls already shaped by the movement and the
+ * curator: what every window plans, and what the live performance schedules at once when
+ * a reading moves the sky between windows (src/engine/layerTargets.ts).
+ */
+export function busTargets(controls: Controls, settings: CuratorSettings, time: number): LayerTarget[] {
+  return LAYERS.map((layer) => {
+    const c = controls.layers[layer];
+    const setting = settings.layers[layer];
+    // The drone's floor keeps the lobby from silence; a curator who turns a layer off wins.
+    const gain = !setting.enabled ? 0 : layer === 'drone' ? Math.max(DRONE_FLOOR, c.gain) : c.gain;
+    return {
+      type: 'layer',
+      time,
+      layer,
+      gainDb: gain === 0 ? -80 : LAYER_TRIM_DB[layer] + setting.trimDb + gainToDb(gain),
+      // 400 Hz (dark) to 12 kHz (open), exponential so equal steps sound equal.
+      lowpassHz: 400 * 30 ** c.brightness,
+      reverbSend: Math.min(1, lerp(0.1, 0.9, c.space) * settings.reverbScale),
+      rampS: TARGET_RAMP_S,
+    };
+  });
 }
 
 /** The curator's register range and density scale, over what the model and movement ask. */
