@@ -11,7 +11,7 @@
  *   node_modules/.bin/node bench/quality/long-render.ts --sky day --duration 6h --no-repetition --report bench/out/day-6h
  *   node_modules/.bin/node --expose-gc bench/quality/long-render.ts --sky day --duration 24h --soak
  *
- * Memory: one segment of audio (120 s) at a time; the measures stream over it.
+ * Memory: one segment of audio (renderOfflineStream's, minutes) at a time; the measures stream over it.
  */
 import { parseArgs } from 'node:util';
 import { cpus, totalmem } from 'node:os';

@@ -20,7 +20,7 @@ export const RENDER_USAGE = `skychoir render --sky <calm|storm|flock|night|day|f
   --speakers  a ring of n speakers instead of the config's layout (e.g. 8)
   --stereo    write the stereo fold-down (what the web stream plays) instead of the speaker feeds
   --model     an ONNX mapping model (default: the config's model)
-Any length: the render is made and written in segments of 2 minutes.`;
+Any length: the render is made and written in segments of minutes.`;
 
 export async function renderCommand(args: string[], config: Config): Promise<number> {
   const { values } = parseArgs({

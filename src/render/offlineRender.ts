@@ -90,9 +90,18 @@ export type RenderSummary = Omit<RenderResult, 'channels' | 'speakerChannels'>;
 /**
  * Segments of a long render: each is rendered on its own OfflineAudioContext, so memory
  * stays at one segment's audio whatever the length (a 6 h render in one context would need
- * 8.3 GB for a stereo pair). 120 s is a whole number of render quanta at 48 kHz.
+ * 8.3 GB for a stereo pair). About 250 MB of audio a segment: ~11 min for a pair, ~2.7 min
+ * for 8 speakers, never under 2 min. Long ones, because node-web-audio-api keeps ~60 KB of
+ * every OfflineAudioContext made, to the end of the process (measured: 300, 600 and 1200
+ * contexts left 19, 39 and 69 MB; 120 s segments grew a day's render by ~50 MB).
  */
-export const SEGMENT_S = 120;
+export function segmentSecondsFor(channels: number): number {
+  const seconds = 250e6 / (Math.max(1, channels) * RENDER_SAMPLE_RATE * 4);
+  return Math.max(120, Math.min(900, Math.round(seconds / 60) * 60));
+}
+
+/** The segment length of a stereo render. */
+export const SEGMENT_S = segmentSecondsFor(2);
 /**
  * Each segment after the first starts this much earlier and throws that audio away: the
  * graph continues from its own record (every voice again from the same sample, every ramp
@@ -111,9 +120,9 @@ export async function renderOfflineStream(
 ): Promise<RenderSummary> {
   const rate = RENDER_SAMPLE_RATE;
   const totalFrames = Math.round(options.durationS * rate);
-  const segmentFrames = quantaFrames(options.segmentS ?? SEGMENT_S, rate);
-  const prerollFrames = quantaFrames(PREROLL_S, rate);
   const speakers = options.speakers ?? STEREO_SPEAKERS;
+  const segmentFrames = quantaFrames(options.segmentS ?? segmentSecondsFor(speakers.length), rate);
+  const prerollFrames = quantaFrames(PREROLL_S, rate);
   const newContext = (frames: number): OfflineAudioContext =>
     new OfflineAudioContext({ numberOfChannels: speakers.length, length: Math.max(1, frames), sampleRate: rate });
 
