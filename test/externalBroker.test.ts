@@ -20,6 +20,7 @@ import { connectSensorClient } from '../sensors/sensorClient.ts';
 import { sensorTopic } from '../src/ingest/sensorMessage.ts';
 import { statePayload, pressureHPa } from './support/skyMessages.ts';
 import { findProgram, skipUnlessProgram } from './support/programs.ts';
+import { watchSilence } from './support/silenceWatch.ts';
 
 const skip = skipUnlessProgram('mosquitto') || skipUnlessProgram('mosquitto_passwd');
 const SITE = 'lobby';
@@ -95,15 +96,7 @@ describe('an external Mosquitto restarting', { skip }, () => {
     process.env.SKYCHOIR_MQTT_USERNAME = 'engine';
     process.env.SKYCHOIR_MQTT_PASSWORD = users.engine;
     const engine = new LiveEngine(config, createLogger('test', { write: (l) => lines.push(l) }));
-    let longestSilenceS = 0;
-    let silentSince: number | undefined;
-    const watch = setInterval(() => {
-      const rms = engine.health().audio.rmsDbfs;
-      if (rms === null || rms < -60) {
-        silentSince ??= Date.now();
-        longestSilenceS = Math.max(longestSilenceS, (Date.now() - silentSince) / 1000);
-      } else silentSince = undefined;
-    }, 200);
+    const silence = watchSilence(engine);
     try {
       await engine.start();
       // Two sensors, each its own Mosquitto user (the ACL lets each write only its own topics).
@@ -116,8 +109,7 @@ describe('an external Mosquitto restarting', { skip }, () => {
       }
       const fresh = (id: string): boolean => engine.health().sensors.some((s) => s.id === id && s.online && s.ageS !== null && s.ageS < 2);
       await waitFor(() => engine.health().broker.connected && fresh('roof-baro') && fresh('roof-wind') && (engine.health().audio.rmsDbfs ?? -200) > -50, 'the engine to sing with both sensors', 30000);
-      silentSince = undefined;
-      longestSilenceS = 0;
+      silence.reset();
       const acceptedBefore = engine.health().ingest.accepted;
 
       // Mosquitto restarts (a package upgrade, a crash under systemd).
@@ -142,7 +134,7 @@ describe('an external Mosquitto restarting', { skip }, () => {
       console.error(JSON.stringify({ broker: h.broker, sensors: h.sensors, ingest: h.ingest, rms: h.audio.rmsDbfs }), '\n', lines.slice(-15).join('\n'));
       throw err;
     } finally {
-      clearInterval(watch);
+      silence.stop();
       for (const t of timers) clearInterval(t);
       await Promise.all(sensors.map((c) => c.endAsync(true).catch(() => undefined)));
       await engine.stop();
@@ -151,6 +143,6 @@ describe('an external Mosquitto restarting', { skip }, () => {
       delete process.env.SKYCHOIR_MQTT_PASSWORD;
       rmSync(dir, { recursive: true, force: true });
     }
-    assert.ok(longestSilenceS < 5, `silent for ${longestSilenceS.toFixed(1)} s`);
+    assert.ok(silence.longestS < 5, `silent for ${silence.longestS.toFixed(1)} s`);
   });
 });

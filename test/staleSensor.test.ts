@@ -20,6 +20,7 @@ import { SkyState } from '../src/ingest/skyState.ts';
 import { featureIndex } from '../src/features/featureVector.ts';
 import { httpGet } from './support/engineProcess.ts';
 import { statePayload, pressureHPa } from './support/skyMessages.ts';
+import { watchSilence } from './support/silenceWatch.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -39,15 +40,7 @@ describe('a sensor going stale', () => {
     config.freshness = { staleAfterS: 3, driftS: 4 };
     const engine = new LiveEngine(config, createLogger('test', { write: () => undefined }));
     await engine.start();
-    let longestSilenceS = 0;
-    let silentSince: number | undefined;
-    const watch = setInterval(() => {
-      const rms = engine.health().audio.rmsDbfs;
-      if (rms === null || rms < -60) {
-        silentSince ??= Date.now();
-        longestSilenceS = Math.max(longestSilenceS, (Date.now() - silentSince) / 1000);
-      } else silentSince = undefined;
-    }, 200);
+    const silence = watchSilence(engine);
     const base = engine.httpUrl ?? '';
     const pressureFeature = (): number => engine.health().features.pressure_seasonal ?? NaN;
     const baro = (): { online: boolean; ageS: number | null; stale: boolean } | undefined => engine.health().sensors.find((s) => s.id === 'roof-baro');
@@ -97,10 +90,10 @@ describe('a sensor going stale', () => {
       assert.equal(baro()?.stale, false);
       await sensor.endAsync();
     } finally {
-      clearInterval(watch);
+      silence.stop();
       await engine.stop();
       rmSync(dir, { recursive: true, force: true });
     }
-    assert.ok(longestSilenceS < 5, `silent for ${longestSilenceS.toFixed(1)} s`);
+    assert.ok(silence.longestS < 5, `silent for ${silence.longestS.toFixed(1)} s`);
   });
 });
