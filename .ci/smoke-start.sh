@@ -4,9 +4,23 @@ set -euo pipefail
 http_port=${SKYCHOIR_HTTP_PORT:-8080}
 broker_port=${SKYCHOIR_BROKER_PORT:-1883}
 log=$(mktemp)
-npm start -- --port "$http_port" --broker-port "$broker_port" >"$log" 2>&1 &
+# An engine already answering there would pass this check for the one under test.
+if curl -fsS "http://127.0.0.1:$http_port/healthz" >/dev/null 2>&1; then
+  echo "npm start: something already answers /healthz on port $http_port; stop it first" >&2
+  exit 1
+fi
+# Its own process group: npm, the pinned-Node re-exec and the engine all stop together.
+setsid npm start -- --port "$http_port" --broker-port "$broker_port" >"$log" 2>&1 &
 pid=$!
-cleanup() { kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
+cleanup() {
+  kill -TERM -- "-$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  for _ in $(seq 1 20); do
+    curl -fsS "http://127.0.0.1:$http_port/healthz" >/dev/null 2>&1 || return 0
+    sleep 0.5
+  done
+  echo "npm start: still answering after stop" >&2
+}
 trap cleanup EXIT
 for _ in $(seq 1 40); do
   sleep 0.5
