@@ -94,32 +94,25 @@ export class IndexedImage {
 
   /** Text in the 5x7 font, `scale` pixels per font dot; lower case is drawn as upper case. */
   text(x: number, y: number, s: string, colour: number, scale = 1): void {
-    let cx = Math.round(x);
-    for (const ch of s.toUpperCase()) {
-      const glyph = FONT[ch] ?? FONT['?'] ?? [];
-      for (let col = 0; col < 5; col++) {
-        const bits = glyph[col] ?? 0;
-        for (let row = 0; row < 7; row++)
-          if (bits & (1 << row))
-            this.fillRect(cx + col * scale, y + row * scale, scale, scale, colour);
-      }
-      cx += 6 * scale;
-    }
+    const x0 = Math.round(x);
+    this.glyphDots(s, (i, col, row) => this.fillRect(x0 + (6 * i + col) * scale, y + row * scale, scale, scale, colour));
   }
 
   /** Text drawn bottom-to-top (for a y-axis label); (x, y) is its lower-left corner. */
   textUp(x: number, y: number, s: string, colour: number, scale = 1): void {
-    let cy = Math.round(y);
-    for (const ch of s.toUpperCase()) {
+    const y0 = Math.round(y);
+    this.glyphDots(s, (i, col, row) => this.fillRect(x + row * scale, y0 - (6 * i + col) * scale, scale, scale, colour));
+  }
+
+  /** Each lit dot of the text's glyphs: character i, font column and row. */
+  private glyphDots(s: string, dot: (i: number, col: number, row: number) => void): void {
+    [...s.toUpperCase()].forEach((ch, i) => {
       const glyph = FONT[ch] ?? FONT['?'] ?? [];
       for (let col = 0; col < 5; col++) {
         const bits = glyph[col] ?? 0;
-        for (let row = 0; row < 7; row++)
-          if (bits & (1 << row))
-            this.fillRect(x + row * scale, cy - col * scale, scale, scale, colour);
+        for (let row = 0; row < 7; row++) if (bits & (1 << row)) dot(i, col, row);
       }
-      cy -= 6 * scale;
-    }
+    });
   }
 
   toPng(): Buffer {
