@@ -12,12 +12,15 @@
  *   64 ~7x real time); stereo, as it was measured.
  * - ChoirGraph: the engine's graph (pre-rendered transpositions, layer buses with
  *   low-pass and sends, the feedback-delay hall, limiter per speaker pair, ceiling), on a
- *   stereo pair and on a ring of 8 speakers.
+ *   stereo pair and on a ring of 8 speakers, with its voices as nodes (live) and, on 8
+ *   speakers, mixed ahead by the planner, a layer's into one buffer per control period
+ *   (offline renders, voiceMix.ts; the JS time of the mixing is in the CPU time).
  *
  * The engine's transpositions are made before timing (a running installation made them
  * in its first minutes); the table reports their one-off cost apart.
- * Voices and targets are handed over every 0.5 s for the next 0.6 s, at the render's
- * suspensions, as the performance does (so node creation and release are in the cost).
+ * Voices and targets are handed over every 0.5 s, 0.6-1.1 s ahead, at the render's
+ * suspensions, as the performance does (so node creation and release, and the mixing, are
+ * in the cost).
  * Each render runs in a child process pinned to one core (taskset), 3 times; the table
  * keeps the least CPU time of the three (the run least disturbed by the rest of the machine),
  * as real-time factor = audio seconds / CPU seconds of the whole process.
@@ -37,6 +40,7 @@ import { loadSampleManifest } from '../src/samples/sampleManifest.ts';
 import { DEFAULT_CONFIG } from '../src/config/config.ts';
 import { LAYERS } from '../src/model/controlVector.ts';
 import type { Decision, VoiceStart } from '../src/conductor/decisions.ts';
+import { LOOKAHEAD_S } from '../src/engine/performance.ts';
 
 const RATE = 48000;
 const NOTE_S = 12;
@@ -82,7 +86,7 @@ function layerTargets(seconds: number): Decision[] {
 }
 
 async function child(variant: string, slots: number, seconds: number): Promise<void> {
-  const speakers = variant === 'ours-8' ? ringOfSpeakers(8) : STEREO_SPEAKERS;
+  const speakers = variant.endsWith('-8') ? ringOfSpeakers(8) : STEREO_SPEAKERS;
   const context = new OfflineAudioContext({ numberOfChannels: speakers.length, length: seconds * RATE, sampleRate: RATE });
   const dir = DEFAULT_CONFIG.paths.samples;
   const bank = await SampleBank.load(loadSampleManifest(join(dir, 'manifest.json')), dir, context);
@@ -125,25 +129,25 @@ async function child(variant: string, slots: number, seconds: number): Promise<v
       };
     };
   } else {
-    const g = new ChoirGraph(context, bank, { masterDb: -3, seed: 1, speakers, taps: false });
+    const g = new ChoirGraph(context, bank, { masterDb: -3, seed: 1, speakers, taps: false, ...(variant.startsWith('mixed') ? { mixAheadS: LOOKAHEAD_S } : {}) });
     // Steady state: the transpositions these voices use are made before the clock starts,
     // as a running lobby has long made them (their one-off cost is reported apart).
     g.prepare(voices);
     graph = g;
     sing = (v) => g.apply([v]);
   }
-  // As the performance does: every 0.5 s, plan the next window 0.6 s ahead (voices made
-  // just in time, released when they end), and re-target the layer buses.
+  // As the performance does: every 0.5 s, plan a window 0.6 s ahead (voices made just in
+  // time, released when they end), and re-target the layer buses.
   const targets = layerTargets(seconds);
   const plan = (fromS: number, toS: number): void => {
     for (const v of voices) if (v.time >= fromS && v.time < toS) sing(v);
     graph?.apply(targets.filter((d) => d.time >= fromS && d.time < toS));
   };
-  plan(0, 0.6);
+  plan(0, LOOKAHEAD_S + 0.5);
   for (let k = 1; k * 0.5 < seconds; k++) {
     const t = k * 0.5;
     void context.suspend(t).then(() => {
-      plan(t + 0.1, t + 0.6);
+      plan(t + LOOKAHEAD_S, t + LOOKAHEAD_S + 0.5);
       return context.resume();
     });
   }
@@ -184,13 +188,16 @@ const seconds = Number(process.argv[2] ?? 30);
 const slotsList = process.argv[3] ? [Number(process.argv[3])] : [32, 48, 64];
 const core = cpus().length - 1;
 console.log(`graph cost, ${seconds} s offline, one core (taskset -c ${core}), best of 3 by CPU time; ${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
-console.log('| voices sounding | naive graph, 2 ch (x real time) | ChoirGraph, 2 speakers | ChoirGraph, 8 speakers | 8 speakers / naive | transpositions made first |\n|---:|---:|---:|---:|---:|---:|');
+console.log(
+  '| voices sounding | naive graph, 2 ch (x real time) | ChoirGraph, voice nodes, 2 speakers | voice nodes, 8 speakers | voices mixed ahead, 8 speakers (offline renders) | mixed 8 / naive | transpositions made first |\n|---:|---:|---:|---:|---:|---:|---:|',
+);
 for (const slots of slotsList) {
   const naive = measure('naive', slots, seconds, core);
   const two = measure('ours-2', slots, seconds, core);
   const eight = measure('ours-8', slots, seconds, core);
+  const mixed = measure('mixed-8', slots, seconds, core);
   const x = (r: Run): string => `${(seconds / r.cpuS).toFixed(1)} (wall ${(seconds / r.wallS).toFixed(1)})`;
   const t = eight.transpositions;
-  console.log(`| ${slots}-${eight.sounding} | ${x(naive)} | ${x(two)} | ${x(eight)} | ${(naive.cpuS / eight.cpuS).toFixed(2)} | ${t ? `${t.made} in ${(t.ms / 1000).toFixed(1)} s` : ''} |`);
+  console.log(`| ${slots}-${eight.sounding} | ${x(naive)} | ${x(two)} | ${x(eight)} | ${x(mixed)} | ${(naive.cpuS / mixed.cpuS).toFixed(2)} | ${t ? `${t.made} in ${(t.ms / 1000).toFixed(1)} s` : ''} |`);
 }
 process.exit(0);

@@ -30,13 +30,15 @@ import { RampedParam, scheduleCorners, valueOfCorners } from './rampedParam.ts';
 import { ceilingCurve, CEILING_DBFS } from './outputCeiling.ts';
 import { FdnReverb } from './fdnReverb.ts';
 import { LoudnessProbe } from './loudnessProbe.ts';
-import { isPlainStereo, panGains, panToAzimuth, ringOf, STEREO_SPEAKERS, stereoFoldDown, type Ring, type Speaker, type SpeakerGain } from './speakerLayout.ts';
+import { isPlainStereo, panGains, panToAzimuth, ringOf, STEREO_SPEAKERS, stereoFoldDown, type Ring, type Speaker } from './speakerLayout.ts';
 import { RENDER_QUANTUM, Transpositions, type VoiceBuffers } from './transpositions.ts';
+import { endFrameOf, VoiceMixer, type MixableVoice, type Placement } from './voiceMix.ts';
 import type { SampleBank } from '../samples/sampleBank.ts';
 
 /** A layer's bus: native nodes automated by declarative targets (BusTargets). */
 interface LayerBus {
-  merger: ChannelMergerNode;
+  /** Voice nodes' way in, one input per speaker (none when the voices are mixed ahead: their buffers go into `gain`). */
+  merger: ChannelMergerNode | undefined;
   gain: GainNode;
   lowpass: BiquadFilterNode;
   send: GainNode;
@@ -44,19 +46,27 @@ interface LayerBus {
   meter?: AnalyserNode;
 }
 
-/** A voice as data, in performance time: enough to sound it again on another context. */
-interface VoicePlan {
+/**
+ * A voice as data, in performance time: enough to sound it again on another context, or
+ * to mix it (voiceMix.ts). Start frames are render-quantum aligned.
+ */
+interface VoicePlan extends MixableVoice {
   layer: LayerName;
   buffers: VoiceBuffers;
-  /** Performance frames (render-quantum aligned) where the onset and the sustain start. */
-  startFrame: number;
-  sustainFrame: number;
-  fromDeg: number;
-  toDeg: number;
-  /** The envelope's corners (time, gain), linear between; the last is 0, when it ends. */
-  envelope: [number, number][];
-  /** When a travelling voice reaches the end of its path (its planned end). */
-  pathEndS: number;
+}
+
+/** A layer's voices mixed ahead into buffers (graphs with `mixAheadS`). */
+interface Stem {
+  /** Performance frame up to which the layer's voices are mixed and scheduled. */
+  mixedUntil: number;
+  takes: StemTake[];
+}
+
+/** One buffer of a stem, playing performance frames [from, to). */
+interface StemTake {
+  source: AudioBufferSourceNode;
+  from: number;
+  to: number;
 }
 
 /** A voice's nodes on the current context. */
@@ -99,6 +109,15 @@ export interface ChoirGraphOptions {
    * with its device): a new graph takes them over instead of making them again.
    */
   transpositions?: Transpositions;
+  /**
+   * Mix the voices ahead, this far past the present (s), a layer's voices into one buffer
+   * per control period, instead of giving each voice nodes of its own (voiceMix.ts). For
+   * renders, whose planner hands over decisions and calls `apply` every control period
+   * while the render waits: set it to the planner's lookahead, so no decision lands in
+   * what is already mixed. Not live: there, a JS thread that stalls longer than this
+   * would silence every voice, while voice nodes sing on by themselves.
+   */
+  mixAheadS?: number;
   /**
    * Build the stereo fold-down and its meter for taps (default true). A render of more
    * than two speakers folds down its output itself and skips them: 20-odd nodes fewer.
@@ -151,6 +170,9 @@ export class ChoirGraph {
   /** Voices that ended lately, as data; and those re-created from them on this context. */
   private ended: VoicePlan[] = [];
   private echoes: VoiceNodes[] = [];
+  /** Each layer's mixed voices, when the graph mixes ahead. */
+  private readonly stems: Record<LayerName, Stem> | undefined;
+  private mixer: VoiceMixer | undefined;
   private disposed = false;
   voicesStarted = 0;
   unknownSamples = 0;
@@ -175,6 +197,11 @@ export class ChoirGraph {
       };
     }
     this.targets = targets;
+    if (options.mixAheadS !== undefined) {
+      const stems = {} as Record<LayerName, Stem>;
+      for (const layer of LAYERS) stems[layer] = { mixedUntil: 0, takes: [] };
+      this.stems = stems;
+    }
   }
 
   /** The Tone.js context over the current native one. */
@@ -237,8 +264,12 @@ export class ChoirGraph {
 
     const buses = {} as Record<LayerName, LayerBus>;
     for (const layer of LAYERS) {
-      const merger = raw.createChannelMerger(channels);
+      const merger = this.options.mixAheadS === undefined ? raw.createChannelMerger(channels) : undefined;
       const gain = raw.createGain();
+      // One channel per speaker, as the merger gives it or a mixed stem's buffer has it.
+      gain.channelCountMode = 'explicit';
+      gain.channelCount = channels;
+      gain.channelInterpretation = 'discrete';
       const lowpass = raw.createBiquadFilter();
       lowpass.type = 'lowpass';
       lowpass.Q.value = 0.5;
@@ -248,7 +279,7 @@ export class ChoirGraph {
       // per-sample work (a low-pass otherwise recomputes its coefficients every sample, on
       // every speaker's channel: the most expensive node in the graph, bench/graph-cost.ts).
       for (const param of [gain.gain, lowpass.frequency, send.gain]) param.automationRate = 'k-rate';
-      merger.connect(gain);
+      merger?.connect(gain);
       gain.connect(lowpass);
       lowpass.connect(master);
       lowpass.connect(send);
@@ -287,6 +318,7 @@ export class ChoirGraph {
   /** Native nodes in use by voices, for the node-count checks. */
   get voiceNodeCount(): number {
     let n = 0;
+    for (const layer of LAYERS) n += this.stems?.[layer].takes.length ?? 0;
     for (const v of [...[...this.voices.values()].map((v) => v.nodes), ...this.echoes]) {
       if (v) n += v.sources.length + 1 + v.placement.length;
     }
@@ -323,6 +355,75 @@ export class ChoirGraph {
       else if (d.type === 'release') this.releaseVoice(d);
       else this.setLayer(d);
     }
+    this.mixAhead();
+  }
+
+  /**
+   * Mixes each layer's voices up to `mixAheadS` past now (or `until`, if later) and
+   * schedules the buffers; lets go of voices mixed to their end (kept as data a while for
+   * a continuation's hall tail).
+   */
+  private mixAhead(until = 0): void {
+    const stems = this.stems;
+    if (!stems || this.options.mixAheadS === undefined) return;
+    const rate = this.raw.sampleRate;
+    const nowFrame = Math.ceil((this.now * rate) / RENDER_QUANTUM) * RENDER_QUANTUM;
+    const target = Math.max(until, Math.ceil(((this.now + this.options.mixAheadS) * rate) / RENDER_QUANTUM) * RENDER_QUANTUM);
+    for (const layer of LAYERS) {
+      const stem = stems[layer];
+      // Never behind the present: what the render has passed is gone (only a stalled
+      // planner gets here, which a render never is).
+      const from = Math.max(stem.mixedUntil, nowFrame);
+      if (from < target) this.mixStem(layer, stem, from, target);
+      stem.mixedUntil = Math.max(stem.mixedUntil, target);
+    }
+    for (const [id, voice] of this.voices) {
+      if (endFrameOf(voice.plan, rate) <= stems[voice.plan.layer].mixedUntil) this.forget(id, voice);
+    }
+  }
+
+  /** Mixes a layer's voices (sounding, and ended lately) over frames [from, to) into one buffer, scheduled to play there. */
+  private mixStem(layer: LayerName, stem: Stem, from: number, to: number): void {
+    const channels = this.speakers.length;
+    const frames = to - from;
+    const rate = this.raw.sampleRate;
+    this.mixer ??= new VoiceMixer(channels);
+    const plans = [...[...this.voices.values()].map((v) => v.plan), ...this.ended].filter((plan) => plan.layer === layer);
+    const out = this.mixer.mix(from, frames, plans, rate);
+    if (!out) return; // silence needs no node
+    const buffer = this.raw.createBuffer(channels, frames, rate);
+    out.forEach((c, k) => buffer.copyToChannel(c, k));
+    const source = this.raw.createBufferSource();
+    source.buffer = buffer;
+    source.connect(this.nodes.buses[layer].gain);
+    // From a render-quantum boundary, at rate 1, no offset, no loop: the renderer copies it.
+    source.start((from - this.originFrames) / rate);
+    const take: StemTake = { source, from, to };
+    source.onended = () => {
+      source.disconnect();
+      stem.takes = stem.takes.filter((t) => t !== take);
+    };
+    stem.takes.push(take);
+  }
+
+  /**
+   * A change to a layer's voices from performance frame `frame` on (a voice starts, a
+   * release): what is mixed from there is dropped, to be mixed again at the end of `apply`.
+   */
+  private remixFrom(layer: LayerName, frame: number): void {
+    const stem = this.stems?.[layer];
+    if (!stem || frame >= stem.mixedUntil) return;
+    const rate = this.raw.sampleRate;
+    for (const take of stem.takes) {
+      if (take.to <= frame) continue;
+      if (take.from >= frame) {
+        // Not begun: it never plays.
+        take.source.onended = null;
+        take.source.disconnect();
+      } else take.source.stop((frame - this.originFrames) / rate);
+    }
+    stem.takes = stem.takes.filter((take) => take.from < frame);
+    stem.mixedUntil = frame;
   }
 
   /**
@@ -336,6 +437,8 @@ export class ChoirGraph {
   continueOn(raw: BaseAudioContext, originFrames: number): void {
     if (this.disposed) return;
     if (originFrames % RENDER_QUANTUM !== 0) throw new Error(`continueOn: origin ${originFrames} is not a whole number of render quanta`);
+    // Mixed voices are mixed again on the new context up to where they were.
+    const mixedUntil = this.stems ? Math.max(...LAYERS.map((l) => this.stems?.[l].mixedUntil ?? 0)) : 0;
     this.releaseNodes();
     this.raw = raw;
     this.originFrames = originFrames;
@@ -350,8 +453,13 @@ export class ChoirGraph {
       t.lowpass.carryTo(bus.lowpass.frequency, origin);
       t.send.carryTo(bus.send.gain, origin);
     }
-    for (const [id, voice] of this.voices) this.sound(id, voice);
     this.ended = this.ended.filter((plan) => endOf(plan) + KEEP_ENDED_S > origin);
+    if (this.stems) {
+      for (const layer of LAYERS) this.stems[layer] = { mixedUntil: originFrames, takes: [] };
+      this.mixAhead(mixedUntil);
+      return;
+    }
+    for (const [id, voice] of this.voices) this.sound(id, voice);
     for (const plan of this.ended) {
       const echo: VoiceNodes | undefined = this.realise(plan, () => {
         this.echoes = this.echoes.filter((e) => e !== echo);
@@ -397,20 +505,38 @@ export class ChoirGraph {
       // A slow attack hides the sample's own onset: such a voice begins on its sustain loop
       // (one node fewer while it begins; most of the bed's voices, drone and pad).
       sustainFrame: startFrame + (d.attackS >= SLOW_ATTACK_S ? 0 : buffers.onsetQuanta * RENDER_QUANTUM),
-      fromDeg,
-      toDeg: d.azimuthToDeg ?? fromDeg,
       envelope: [
         [t, 0],
         [t + d.attackS, level],
         [sustainEnd, level],
         [endS, 0],
       ],
-      pathEndS: endS,
+      placement: this.placementOf(fromDeg, d.azimuthToDeg ?? fromDeg, t, endS),
     };
     const voice: Voice = { plan, nodes: undefined };
     this.voices.set(d.voiceId, voice);
-    this.sound(d.voiceId, voice);
+    if (this.stems) this.remixFrom(plan.layer, startFrame);
+    else this.sound(d.voiceId, voice);
     this.voicesStarted++;
+  }
+
+  /** The speakers a voice sings from, and how much from each. */
+  private placementOf(fromDeg: number, toDeg: number, startS: number, endS: number): Placement[] {
+    if (Math.abs(toDeg - fromDeg) >= 1) {
+      // Travelling (an aircraft's swell): each speaker on the path gets a gain that ramps
+      // point to point along it.
+      return [...pathPoints(this.ring, fromDeg, toDeg, startS, endS, PATH_POINTS)].map(([speaker, path]) => ({ speaker, gain: 1, path }));
+    }
+    const gains = panGains(this.ring, fromDeg);
+    const nearest = gains.reduce((a, b) => (b.gain > a.gain ? b : a), gains[0] ?? { speaker: 0, gain: 1 });
+    // Among many speakers a voice sings from the nearest one, whole: a real source, as in a
+    // choir standing round the room, which listeners walking through a lobby place
+    // wherever they are (a phantom image between two speakers only holds at the middle),
+    // and one node a voice fewer (measured: a node costs the render thread about as much
+    // as a voice's samples, bench/graph-cost.ts).
+    if (this.ring.order.length >= SNAP_FROM_SPEAKERS || gains.length < 2) return [{ speaker: nearest.speaker, gain: 1 }];
+    // A pair: the phantom image between them.
+    return gains.map((g) => ({ speaker: g.speaker, gain: g.gain }));
   }
 
   /** Gives a voice its nodes on the current context; it is forgotten when they end. */
@@ -433,40 +559,29 @@ export class ChoirGraph {
     if (endS + 0.05 <= origin) return undefined;
     const local = (t: number): number => Math.max(0, t - origin);
     const merger = this.nodes.buses[plan.layer].merger;
+    if (!merger) throw new Error('voice nodes on a graph that mixes its voices ahead');
     const envelope = raw.createGain();
     const placement: GainNode[] = [];
     let scale = 1;
-    if (Math.abs(plan.toDeg - plan.fromDeg) < 1) {
-      const gains = panGains(this.ring, plan.fromDeg);
-      const nearest = gains.reduce((a, b) => (b.gain > a.gain ? b : a), gains[0] ?? { speaker: 0, gain: 1 });
-      if (this.ring.order.length >= SNAP_FROM_SPEAKERS || gains.length < 2) {
-        // Among many speakers a voice sings from the nearest one, whole: a real source, as
-        // in a choir standing round the room, which listeners walking through a lobby
-        // place wherever they are (a phantom image between two speakers only holds at the
-        // middle), and one node a voice fewer (measured: a node costs the render thread
-        // about as much as a voice's samples, bench/graph-cost.ts).
-        envelope.connect(merger, 0, nearest.speaker);
-      } else {
-        // A pair: the phantom image between them, the first speaker's share riding on the
-        // envelope and the second's a fixed ratio of it (one node more, no automation).
-        const [first, second] = gains as [SpeakerGain, SpeakerGain];
-        scale = first.gain;
-        envelope.connect(merger, 0, first.speaker);
+    const [first, ...others] = plan.placement;
+    if (first && !first.path) {
+      // The first speaker's share rides on the envelope; another's (the second of a pair,
+      // for a phantom image between them) is a fixed ratio of it: one node more, no automation.
+      scale = first.gain;
+      envelope.connect(merger, 0, first.speaker);
+      for (const p of others) {
         const spread = raw.createGain();
-        spread.gain.value = second.gain / scale;
+        spread.gain.value = p.gain / scale;
         envelope.connect(spread);
-        spread.connect(merger, 0, second.speaker);
+        spread.connect(merger, 0, p.speaker);
         placement.push(spread);
       }
     } else {
-      // Travelling (an aircraft's swell): each speaker on the path gets a gain that ramps
-      // point to point along it.
-      const startS = plan.startFrame / rate;
-      for (const [speaker, points] of pathPoints(this.ring, plan.fromDeg, plan.toDeg, startS, plan.pathEndS, PATH_POINTS)) {
+      for (const p of plan.placement) {
         const g = raw.createGain();
-        scheduleCorners(g.gain, points, this.now, origin, 1);
+        scheduleCorners(g.gain, p.path ?? [[0, p.gain]], this.now, origin, 1);
         envelope.connect(g);
-        g.connect(merger, 0, speaker);
+        g.connect(merger, 0, p.speaker);
         placement.push(g);
       }
     }
@@ -513,6 +628,11 @@ export class ChoirGraph {
     // Hold the envelope where it is at t, then fade from there: no jump, no click.
     const held = valueOfCorners(plan.envelope, t);
     plan.envelope = [...plan.envelope.filter(([at]) => at < t), [t, held], [end, 0]];
+    if (this.stems) {
+      // Mixed from the quantum the release begins in on (the same samples up to t).
+      this.remixFrom(plan.layer, Math.floor((t * this.raw.sampleRate) / RENDER_QUANTUM) * RENDER_QUANTUM);
+      return;
+    }
     const nodes = voice.nodes;
     if (!nodes) return;
     // Re-planned from now, not held at t: see RampedParam on cancelAndHoldAtTime.
@@ -572,9 +692,22 @@ export class ChoirGraph {
       releaseVoiceNodes(echo);
     }
     this.echoes = [];
+    for (const layer of LAYERS) {
+      const stem = this.stems?.[layer];
+      for (const take of stem?.takes ?? []) {
+        take.source.onended = null;
+        try {
+          take.source.stop();
+        } catch {
+          // not started yet: nothing to stop
+        }
+        take.source.disconnect();
+      }
+      if (stem) stem.takes = [];
+    }
     const n = this.nodes;
     for (const bus of Object.values(n.buses)) {
-      bus.merger.disconnect();
+      bus.merger?.disconnect();
       bus.gain.disconnect();
       bus.lowpass.disconnect();
       bus.send.disconnect();

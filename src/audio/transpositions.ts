@@ -26,16 +26,67 @@ import type { SampleBank } from '../samples/sampleBank.ts';
 /** Web Audio's render quantum, in frames (the spec's fixed block size). */
 export const RENDER_QUANTUM = 128;
 
-export interface VoiceBuffers {
-  /** The attack, played once; a whole number of render quanta long. */
-  onset: AudioBuffer;
-  /** The sustain, looped whole from the quantum the onset ends on. */
-  sustain: AudioBuffer;
+/**
+ * One sample at one pitch: its samples, or native buffers of them. A graph whose voices
+ * are nodes plays the buffers; one that mixes its voices ahead (offline renders) reads the
+ * samples. Each form is made from the other when first asked for, and a buffer made lets
+ * go of its samples, so a transposition is held once, not twice.
+ */
+export class VoiceBuffers {
   /** Render quanta in the onset. */
-  onsetQuanta: number;
+  readonly onsetQuanta: number;
+  /** Frames in the sustain loop. */
+  readonly sustainFrames: number;
+  private readonly makeBuffer: (data: Float32Array<ArrayBuffer>) => AudioBuffer;
+  private onsetSamples: Float32Array<ArrayBuffer> | undefined;
+  private sustainSamples: Float32Array<ArrayBuffer> | undefined;
+  private onsetBuffer: AudioBuffer | undefined;
+  private sustainBuffer: AudioBuffer | undefined;
+
+  constructor(onset: Float32Array<ArrayBuffer>, sustain: Float32Array<ArrayBuffer>, makeBuffer: (data: Float32Array<ArrayBuffer>) => AudioBuffer) {
+    this.onsetSamples = onset;
+    this.sustainSamples = sustain;
+    this.onsetQuanta = onset.length / RENDER_QUANTUM;
+    this.sustainFrames = sustain.length;
+    this.makeBuffer = makeBuffer;
+  }
+
+  /** The attack, played once; a whole number of render quanta long. */
+  get onset(): AudioBuffer {
+    if (!this.onsetBuffer) {
+      this.onsetBuffer = this.makeBuffer(this.onsetData);
+      this.onsetSamples = undefined;
+    }
+    return this.onsetBuffer;
+  }
+
+  /** The sustain, looped whole from the quantum the onset ends on. */
+  get sustain(): AudioBuffer {
+    if (!this.sustainBuffer) {
+      this.sustainBuffer = this.makeBuffer(this.sustainData);
+      this.sustainSamples = undefined;
+    }
+    return this.sustainBuffer;
+  }
+
+  get onsetData(): Float32Array<ArrayBuffer> {
+    return (this.onsetSamples ??= samplesOf(this.onsetBuffer));
+  }
+
+  get sustainData(): Float32Array<ArrayBuffer> {
+    return (this.sustainSamples ??= samplesOf(this.sustainBuffer));
+  }
 }
 
-/** Cached transpositions; ~0.3-0.5 MB each, so 160 of them are at most ~80 MB. */
+function samplesOf(buffer: AudioBuffer | undefined): Float32Array<ArrayBuffer> {
+  if (!buffer) throw new Error('a transposition with neither samples nor buffer');
+  // Copied out of the binding: its channel views point into native memory (see offlineRender).
+  const data = new Float32Array(buffer.length);
+  buffer.copyFromChannel(data, 0);
+  return data;
+}
+
+/** Cached transpositions; ~0.3-0.5 MB each (as samples or as buffers), so 160 of them are at most ~80 MB. */
 const DEFAULT_MAX_ENTRIES = 160;
 
 export class Transpositions {
@@ -127,13 +178,12 @@ export class Transpositions {
     // The sustain starts where the onset stopped, and reads the loop as a periodic signal.
     const startPhase = (onsetFrames * step - signal.loopStart) % loopLength;
     resamplePeriodic(signal.data.subarray(signal.loopStart, signal.loopEnd), startPhase, step, sustain);
-    return { onset: this.buffer(onset), sustain: this.buffer(sustain), onsetQuanta };
-  }
-
-  private buffer(data: Float32Array<ArrayBuffer>): AudioBuffer {
-    const b = this.context.createBuffer(1, data.length, this.context.sampleRate);
-    b.copyToChannel(data, 0);
-    return b;
+    return new VoiceBuffers(onset, sustain, (data) => {
+      // On the context of the day (buffers made on one context play on any).
+      const b = this.context.createBuffer(1, data.length, this.context.sampleRate);
+      b.copyToChannel(data, 0);
+      return b;
+    });
   }
 }
 

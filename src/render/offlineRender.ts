@@ -15,7 +15,7 @@ import { FeatureExtractor, type SiteLocation } from '../features/featureExtracto
 import { Ingest } from '../ingest/ingest.ts';
 import { loadSampleManifest } from '../samples/sampleManifest.ts';
 import { SampleBank } from '../samples/sampleBank.ts';
-import { CONTROL_PERIOD_S, Performance } from '../engine/performance.ts';
+import { CONTROL_PERIOD_S, LOOKAHEAD_S, Performance } from '../engine/performance.ts';
 import type { ControlModel } from '../engine/controlModel.ts';
 import type { SkySource } from '../../sensors/skySource.ts';
 import type { Logger } from '../log/logger.ts';
@@ -134,7 +134,9 @@ export async function renderOfflineStream(
   const ingest = new Ingest(options.site, options.log);
   // No taps: nothing listens to a render while it is made, and more than two speakers are
   // folded down here from the rendered channels instead.
-  const graph = new ChoirGraph(context, bank, { masterDb: options.masterDb, seed: options.seed, speakers, taps: false });
+  // Voices mixed ahead by the planner, a layer's into one buffer per control period: the
+  // render waits for the planner at every period, so nothing is ever late (voiceMix.ts).
+  const graph = new ChoirGraph(context, bank, { masterDb: options.masterDb, seed: options.seed, speakers, taps: false, mixAheadS: LOOKAHEAD_S });
   const conductor = new Conductor({ seed: options.seed, samples: bank.infos() });
   const performance = new Performance({
     ingest,
