@@ -2,7 +2,7 @@
  * A sensor going stale (issue 7), on a running engine: its reading is held, then drifts
  * to the season's typical sky, and /healthz, /readyz and /metrics say it is stale. The
  * engine's clock is the wall clock (nothing here can be sped up honestly), so the test
- * configures short thresholds instead of the defaults' 180 s hold and 600 s drift:
+ * configures short thresholds instead of the defaults' 60 s hold and 600 s drift:
  * held 3 s, drifting over 4 s. The music never stops.
  */
 import { describe, it } from 'node:test';

@@ -81,7 +81,7 @@ export const DEFAULT_CONFIG: Config = {
   },
   readers: [],
   // The features' DEFAULT_FRESHNESS: three report intervals of the slowest reader, then 10 minutes.
-  freshness: { staleAfterS: 180, driftS: 600 },
+  freshness: { staleAfterS: 60, driftS: 600 },
   stream: structuredClone(DEFAULT_WEB_STREAM_CONFIG),
   panel: { enabled: true, sessionHours: 12, allowedOrigins: [], loginAttemptsPerMinute: 5 },
   history: { retentionDays: 90, eventRetentionDays: 90 },

@@ -2,12 +2,6 @@
 import type { MetricFamily } from '../ops/prometheus.ts';
 import type { HealthReport } from './liveEngine.ts';
 
-/**
- * The default hold time (config freshness.staleAfterS): a sensor silent for longer is not
- * fresh. Health reports `stale` per sensor by the configured value.
- */
-export const SENSOR_FRESH_S = 180;
-
 export interface Readiness {
   ready: boolean;
   reasons: string[];

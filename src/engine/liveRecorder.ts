@@ -18,7 +18,6 @@ import { FEATURE_NAMES } from '../features/featureVector.ts';
 import type { HistoryRow } from '../store/store.ts';
 import type { HistoryWriter, HistoryWriterStats } from '../store/historyWriter.ts';
 import type { HealthReport } from './liveEngine.ts';
-import { SENSOR_FRESH_S } from './engineMetrics.ts';
 
 export type LoggedEventKind = 'sky' | 'sensor' | 'music' | 'change' | 'model' | 'job' | 'fault';
 
@@ -212,7 +211,8 @@ export class LiveRecorder {
   #observeSensors(h: HealthReport, atMs: number): void {
     const now = new Map<string, { stale: boolean }>();
     for (const s of h.sensors) {
-      const stale = !s.online || s.ageS === null || s.ageS > SENSOR_FRESH_S;
+      // As the engine judges it (config freshness.staleAfterS), as /healthz and the panel show it.
+      const stale = !s.online || s.stale;
       now.set(s.id, { stale });
       const was = this.#sensors.get(s.id);
       if (!was) this.log('sensor', `sensor ${s.id} reporting`, atMs);

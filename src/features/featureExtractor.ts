@@ -33,7 +33,7 @@ export interface FreshnessPolicy {
   driftS: number;
 }
 
-export const DEFAULT_FRESHNESS: FreshnessPolicy = { staleAfterS: 180, driftS: 600 };
+export const DEFAULT_FRESHNESS: FreshnessPolicy = { staleAfterS: 60, driftS: 600 };
 
 /** Typical values in engine units, used when a quantity is missing or has drifted. */
 const TYPICAL: Partial<Record<Quantity, number>> = {

@@ -130,10 +130,12 @@ export const panelClientScript = `
       el('td', { class: 'num' }, r, s.ageS === null ? 'never' : fmt(s.ageS, 0) + ' s ago');
     });
     if (v.sensors.length === 0) el('tr', null, t).appendChild(el('td', { colspan: 3 }, null, 'no sensor has reported yet'));
+    var staleSensors = {};
+    v.sensors.forEach(function (s) { if (s.stale) staleSensors[s.id] = true; });
     var rt = $('readings'); clear(rt);
     var rh = el('tr', null, rt); ['quantity', 'value', 'sensor', 'age'].forEach(function (x) { el('th', null, rh, x); });
     v.readings.forEach(function (r) {
-      var row = el('tr', { class: r.ageS > 180 ? 'stale' : '' }, rt);
+      var row = el('tr', { class: staleSensors[r.sensorId] ? 'stale' : '' }, rt);
       el('td', null, row, r.quantity.replace('_', ' '));
       el('td', { class: 'num' }, row, fmt(r.value, r.value > 100 ? 1 : 2) + ' ' + (UNITS[r.quantity] || ''));
       el('td', null, row, r.sensorId);

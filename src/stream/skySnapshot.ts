@@ -7,7 +7,7 @@ import type { SkyState } from '../ingest/skyState.ts';
 import type { Quantity } from '../ingest/units.ts';
 import type { SkySnapshot } from './skyWords.ts';
 
-/** A reading older than this is not "now" (the features hold readings 180 s, then drift). */
+/** A reading older than this is not "now" (the features hold readings a minute, then drift for ten). */
 export const STALE_MS = 10 * 60_000;
 const TENDENCY_WINDOW_MS = 3 * 3600_000;
 /** With less history than this, a 3 h tendency would be a guess: say nothing. */
