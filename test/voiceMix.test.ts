@@ -24,19 +24,36 @@ const RATE = 48000;
 
 it('a param automated through corners has, at each frame, the value of the ramps between them', () => {
   const corners = fc
-    .array(fc.tuple(fc.double({ min: 0, max: 2, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })), { minLength: 1, maxLength: 6 })
+    .array(
+      fc.tuple(
+        fc.double({ min: 0, max: 2, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+      ),
+      { minLength: 1, maxLength: 6 },
+    )
     .map((cs) => cs.sort((a, b) => a[0] - b[0]));
   fc.assert(
-    fc.property(corners, fc.integer({ min: 0, max: 96000 }), fc.integer({ min: 1, max: 600 }), (cs, from, n) => {
-      const values = new Float32Array(n);
-      cornersInto(values, from, cs, RATE);
-      for (let i = 0; i < n; i += 7) {
-        const t = (from + i) / RATE;
-        // Where two corners share a time the later one holds from then on (a step).
-        const want = valueOfCorners(cs.filter(([at], k) => !(k + 1 < cs.length && cs[k + 1]?.[0] === at && at <= t)), t);
-        assert.ok(Math.abs((values[i] ?? 0) - want) < 1e-5, `frame ${from + i}: ${values[i]} against ${want}`);
-      }
-    }),
+    fc.property(
+      corners,
+      fc.integer({ min: 0, max: 96000 }),
+      fc.integer({ min: 1, max: 600 }),
+      (cs, from, n) => {
+        const values = new Float32Array(n);
+        cornersInto(values, from, cs, RATE);
+        for (let i = 0; i < n; i += 7) {
+          const t = (from + i) / RATE;
+          // Where two corners share a time the later one holds from then on (a step).
+          const want = valueOfCorners(
+            cs.filter(([at], k) => !(k + 1 < cs.length && cs[k + 1]?.[0] === at && at <= t)),
+            t,
+          );
+          assert.ok(
+            Math.abs((values[i] ?? 0) - want) < 1e-5,
+            `frame ${from + i}: ${values[i]} against ${want}`,
+          );
+        }
+      },
+    ),
     { numRuns: 300 },
   );
 });
@@ -100,7 +117,11 @@ it('the SIMD kernel adds src * (v + dv * i) as the scalar arithmetic does, at an
         const want = Float32Array.from(dst, (x, i) => x + (src[i] as number) * (v + dv * i));
         const after = kernel.floats((d + n) * 4, 1)[0];
         kernel.mix(d * 4, 4096 * 4 + s * 4, n, v, dv);
-        for (let i = 0; i < n; i++) assert.ok(Math.abs((dst[i] as number) - (want[i] as number)) < 1e-5, `sample ${i}: ${dst[i]} against ${want[i]}`);
+        for (let i = 0; i < n; i++)
+          assert.ok(
+            Math.abs((dst[i] as number) - (want[i] as number)) < 1e-5,
+            `sample ${i}: ${dst[i]} against ${want[i]}`,
+          );
         assert.equal(kernel.floats((d + n) * 4, 1)[0], after, 'nothing past the end is touched');
       },
     ),
@@ -134,25 +155,57 @@ function decisions(): Decision[] {
       releaseS: 1.5,
     });
     // Every fifth voice is stolen part-way through its hold.
-    if (k % 5 === 2) out.push({ type: 'release', voiceId: id - 1, time: time + 2.2, releaseS: 0.4, reason: 'stolen' });
+    if (k % 5 === 2)
+      out.push({
+        type: 'release',
+        voiceId: id - 1,
+        time: time + 2.2,
+        releaseS: 0.4,
+        reason: 'stolen',
+      });
   }
   for (let t = 0; t < 20; t += 0.5) {
     for (const [i, layer] of LAYERS.entries()) {
-      out.push({ type: 'layer', time: t + 0.6, layer, gainDb: -6 + 3 * Math.sin(t / 3 + i), lowpassHz: 3000 + 1500 * Math.sin(t / 4 + i), reverbSend: 0.3 + 0.2 * Math.sin(t / 5 + i), rampS: 2 });
+      out.push({
+        type: 'layer',
+        time: t + 0.6,
+        layer,
+        gainDb: -6 + 3 * Math.sin(t / 3 + i),
+        lowpassHz: 3000 + 1500 * Math.sin(t / 4 + i),
+        reverbSend: 0.3 + 0.2 * Math.sin(t / 5 + i),
+        rampS: 2,
+      });
     }
   }
   return out;
 }
 
 /** Renders `seconds` of the decisions, handed over as the performance does: each 0.5 s, the decisions 0.6-1.1 s ahead. */
-async function render(speakers: readonly Speaker[], mixAheadS: number | undefined, seconds: number): Promise<Float32Array[]> {
-  const context = new OfflineAudioContext({ numberOfChannels: speakers.length, length: seconds * RATE, sampleRate: RATE });
+async function render(
+  speakers: readonly Speaker[],
+  mixAheadS: number | undefined,
+  seconds: number,
+): Promise<Float32Array[]> {
+  const context = new OfflineAudioContext({
+    numberOfChannels: speakers.length,
+    length: seconds * RATE,
+    sampleRate: RATE,
+  });
   const dir = DEFAULT_CONFIG.paths.samples;
   const bank = await SampleBank.load(loadSampleManifest(join(dir, 'manifest.json')), dir, context);
   const infos = bank.infos();
-  const all = decisions().map((d) => (d.type === 'start' ? { ...d, sampleId: infos[Number(d.sampleId) % infos.length]?.id ?? '' } : d));
-  const graph = new ChoirGraph(context, bank, { masterDb: -3, seed: 1, speakers, taps: false, ...(mixAheadS === undefined ? {} : { mixAheadS }) });
-  const hand = (from: number, to: number): void => graph.apply(all.filter((d) => d.time >= from && d.time < to));
+  const all = decisions().map((d) =>
+    d.type === 'start' ? { ...d, sampleId: infos[Number(d.sampleId) % infos.length]?.id ?? '' } : d,
+  );
+  const graph = new ChoirGraph(context, bank, {
+    masterDb: -3,
+    seed: 1,
+    speakers,
+    taps: false,
+    ...(mixAheadS === undefined ? {} : { mixAheadS }),
+  });
+  const hand = (from: number, to: number): void =>
+    graph.apply(all.filter((d) => d.time >= from && d.time < to));
   hand(0, 1.1);
   for (let k = 1; k * 0.5 < seconds; k++) {
     const t = k * 0.5;

@@ -155,51 +155,62 @@ function parseMwv(fields: string[]): ParsedLine {
       `${who}: reference ${quoteForLog(reference, 4)} is not R or T, dropped`,
     );
 
+  // A blank field drops its value (the talker had none); text that is not a number drops the line.
+  const speed = decimalField(who, 'wind speed', speedText);
+  if (speed.kind === 'garbled') return speed.line;
+  const angle = decimalField(who, 'wind angle', angleText);
+  if (angle.kind === 'garbled') return angle.line;
+
   const readings: Reading[] = [];
   const dropped: LineRejection[] = [];
-  if (speedText === '') {
-    dropped.push({
-      reason: 'invalid_value',
-      message: `${who}: wind speed field is blank (no valid value), value dropped`,
-    });
-  } else {
-    const speed = parseDecimal(speedText);
-    if (speed === undefined)
-      return rejected(
-        'grammar',
-        `${who}: wind speed ${quoteForLog(speedText, 12)} is not a number, dropped`,
-      );
+  const keep = (result: ReturnType<typeof toReading>): void => {
+    if (result.ok) readings.push(result.reading);
+    else dropped.push(result.rejection);
+  };
+  if (speed.kind === 'blank') dropped.push(speed.rejection);
+  else {
     const unit = MWV_SPEED_UNITS[unitLetter];
     if (!unit) {
       dropped.push({
         reason: 'unit',
         message: `${who}: wind speed unit ${quoteForLog(unitLetter, 4)} is not K/M/N/S, value dropped`,
       });
-    } else {
-      const result = toReading(who, 'wind speed', 'wind_speed', speed, unit);
-      if (result.ok) readings.push(result.reading);
-      else dropped.push(result.rejection);
-    }
+    } else keep(toReading(who, 'wind speed', 'wind_speed', speed.value, unit));
   }
-  if (angleText === '') {
-    dropped.push({
-      reason: 'invalid_value',
-      message: `${who}: wind angle field is blank (no valid value), value dropped`,
-    });
-  } else {
-    const angle = parseDecimal(angleText);
-    if (angle === undefined)
-      return rejected(
-        'grammar',
-        `${who}: wind angle ${quoteForLog(angleText, 12)} is not a number, dropped`,
-      );
-    // R (relative to the sensor's north mark) and T (true) both give the direction on a
-    // fixed mast; docs/sensors.md says to align the north mark when mounting.
-    const result = toReading(who, 'wind angle', 'wind_direction', angle, 'deg');
-    if (result.ok) readings.push(result.reading);
-    else dropped.push(result.rejection);
-  }
+  if (angle.kind === 'blank') dropped.push(angle.rejection);
+  // R (relative to the sensor's north mark) and T (true) both give the direction on a
+  // fixed mast; docs/sensors.md says to align the north mark when mounting.
+  else keep(toReading(who, 'wind angle', 'wind_direction', angle.value, 'deg'));
   return readingsOf(readings, dropped, 'MWV without values');
+}
+
+/** A decimal field: its value, blank (no valid value: the value is dropped), or garbled (the line is). */
+function decimalField(
+  who: string,
+  label: string,
+  text: string,
+):
+  | { kind: 'value'; value: number }
+  | { kind: 'blank'; rejection: LineRejection }
+  | { kind: 'garbled'; line: ParsedLine } {
+  if (text === '')
+    return {
+      kind: 'blank',
+      rejection: {
+        reason: 'invalid_value',
+        message: `${who}: ${label} field is blank (no valid value), value dropped`,
+      },
+    };
+  const value = parseDecimal(text);
+  if (value === undefined)
+    return {
+      kind: 'garbled',
+      line: rejected(
+        'grammar',
+        `${who}: ${label} ${quoteForLog(text, 12)} is not a number, dropped`,
+      ),
+    };
+  return { kind: 'value', value };
 }
 
 function parseXdr(fields: string[]): ParsedLine {

@@ -83,7 +83,14 @@ const [I, IDX, VV, DVV, END4] = [5, 6, 7, 8, 9];
 const get = (local: number): number[] => [op.localGet, local];
 const set = (local: number): number[] => [op.localSet, local];
 /** base + i * 4 */
-const address = (base: number): number[] => [...get(base), ...get(I), op.i32Const, 2, op.i32Shl, op.i32Add];
+const address = (base: number): number[] => [
+  ...get(base),
+  ...get(I),
+  op.i32Const,
+  2,
+  op.i32Shl,
+  op.i32Add,
+];
 
 const body: number[] = [
   ...get(V), ...v128(simd.f32x4Splat), ...set(VV),
@@ -127,7 +134,13 @@ const MODULE = new Uint8Array([
   ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [F32], [F32]]), ...vec([])]])),
   ...section(3, vec([[0]])),
   ...section(5, vec([[0x00, 1]])), // one memory, at least one page; grown by the caller
-  ...section(7, vec([[...name('mix'), 0x00, 0], [...name('memory'), 0x02, 0]])),
+  ...section(
+    7,
+    vec([
+      [...name('mix'), 0x00, 0],
+      [...name('memory'), 0x02, 0],
+    ]),
+  ),
   ...section(10, vec([[...uleb(func.length), ...func]])),
 ]);
 
@@ -141,7 +154,13 @@ export class MixKernel {
   constructor() {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(MODULE));
     this.memory = instance.exports.memory as WebAssembly.Memory;
-    this.run = instance.exports.mix as (dst: number, src: number, n: number, v: number, dv: number) => void;
+    this.run = instance.exports.mix as (
+      dst: number,
+      src: number,
+      n: number,
+      v: number,
+      dv: number,
+    ) => void;
   }
 
   /** Makes the memory at least `bytes` long; views taken before a growth are void. */

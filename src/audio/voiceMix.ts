@@ -61,7 +61,12 @@ export class VoiceMixer {
    * speaker (views of the work space, valid until the next call), or undefined if none of
    * them sounds there.
    */
-  mix(fromFrame: number, frames: number, voices: Iterable<MixableVoice>, sampleRate: number): Float32Array<ArrayBuffer>[] | undefined {
+  mix(
+    fromFrame: number,
+    frames: number,
+    voices: Iterable<MixableVoice>,
+    sampleRate: number,
+  ): Float32Array<ArrayBuffer>[] | undefined {
     this.layout(frames);
     const out = this.out.map((c) => c.subarray(0, frames));
     for (const c of out) c.fill(0);
@@ -76,12 +81,19 @@ export class VoiceMixer {
     this.frames = frames;
     const bytes = frames * 4;
     this.kernel.reserve(bytes * (this.channelCount + 1));
-    this.out = Array.from({ length: this.channelCount }, (_, c) => this.kernel.floats(c * bytes, frames));
+    this.out = Array.from({ length: this.channelCount }, (_, c) =>
+      this.kernel.floats(c * bytes, frames),
+    );
     this.scratch = this.kernel.floats(this.channelCount * bytes, frames);
     this.gains = new Float32Array(frames);
   }
 
-  private add(out: readonly Float32Array<ArrayBuffer>[], fromFrame: number, voice: MixableVoice, sampleRate: number): boolean {
+  private add(
+    out: readonly Float32Array<ArrayBuffer>[],
+    fromFrame: number,
+    voice: MixableVoice,
+    sampleRate: number,
+  ): boolean {
     const length = out[0]?.length ?? 0;
     const s0 = Math.max(fromFrame, voice.startFrame);
     const s1 = Math.min(fromFrame + length, endFrameOf(voice, sampleRate));
@@ -99,7 +111,8 @@ export class VoiceMixer {
         if (!channel) continue;
         const g = this.gains.subarray(0, n);
         cornersInto(g, s0, p.path ?? [[0, p.gain]], sampleRate);
-        for (let i = 0; i < n; i++) channel[i] = (channel[i] as number) + (samples[i] as number) * (g[i] as number);
+        for (let i = 0; i < n; i++)
+          channel[i] = (channel[i] as number) + (samples[i] as number) * (g[i] as number);
       }
       return true;
     }
@@ -110,7 +123,13 @@ export class VoiceMixer {
       for (const p of voice.placement) {
         const channel = out[p.speaker];
         if (!channel || (value === 0 && slope === 0)) continue;
-        this.kernel.mix(channel.byteOffset + (a - fromFrame) * 4, samples.byteOffset + (a - s0) * 4, b - a, value * p.gain, slope * p.gain);
+        this.kernel.mix(
+          channel.byteOffset + (a - fromFrame) * 4,
+          samples.byteOffset + (a - s0) * 4,
+          b - a,
+          value * p.gain,
+          slope * p.gain,
+        );
       }
     });
     return true;
@@ -123,7 +142,13 @@ export class VoiceMixer {
  * change per frame. Frame f belongs to the ramp from t0 to t1 when t0 <= f / rate < t1,
  * as in cornersInto.
  */
-function forEachStretch(corners: readonly (readonly [number, number])[], s0: number, s1: number, sampleRate: number, each: (a: number, b: number, value: number, slope: number) => void): void {
+function forEachStretch(
+  corners: readonly (readonly [number, number])[],
+  s0: number,
+  s1: number,
+  sampleRate: number,
+  each: (a: number, b: number, value: number, slope: number) => void,
+): void {
   const first = corners[0];
   if (!first) return;
   let a = s0;
@@ -182,7 +207,12 @@ function readVoice(voice: MixableVoice, from: number, into: Float32Array): void 
  * linear ramp to each next) at frames [fromFrame, fromFrame + into.length): before the
  * first corner its value, after the last the last's.
  */
-export function cornersInto(into: Float32Array, fromFrame: number, corners: readonly (readonly [number, number])[], sampleRate: number): void {
+export function cornersInto(
+  into: Float32Array,
+  fromFrame: number,
+  corners: readonly (readonly [number, number])[],
+  sampleRate: number,
+): void {
   const n = into.length;
   const first = corners[0];
   if (!first) {
