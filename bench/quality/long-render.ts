@@ -5,7 +5,8 @@
  * from 06:00); `--sky frozen` holds one calm sky (noon-centred) for the repetition goal.
  * With `--soak` it measures the process instead of the music: memory (RSS, JS heap,
  * external) and the graph's voice nodes after every segment, and their growth from the
- * end of the first hour (the warm-up: caches fill) to the end.
+ * end of the first hour (the warm-up: caches fill) to the end, as the trend of a
+ * least-squares line through every reading since.
  *
  *   node_modules/.bin/node bench/quality/long-render.ts --sky frozen --duration 3h
  *   node_modules/.bin/node bench/quality/long-render.ts --sky day --duration 6h --no-repetition --report bench/out/day-6h
@@ -124,15 +125,24 @@ const machine = `${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, ${(totalmem() /
 if (values.soak) {
   // Growth from the end of the first hour (caches warm) to the end; hourly rows.
   const warm = samples.find((x) => x.audioS >= Math.min(3600, durationS / 4)) ?? samples[0];
-  const last = samples.at(-1);
-  const growth = (k: 'rssMiB' | 'heapMiB' | 'externalMiB'): string => (warm && last ? `${(((last[k] - warm[k]) / warm[k]) * 100).toFixed(1)} %` : '-');
+  // Growth is the trend, not two readings: RSS swings by a third from one segment to the
+  // next as the allocator keeps or returns a segment's buffers (measured: 715-1222 MiB in
+  // one run), so a leak shows as the slope of a least-squares line through every reading
+  // after the warm-up, given as the change along it from the warm-up to the end.
+  const after = samples.filter((x) => x.audioS >= (warm?.audioS ?? 0));
+  const growth = (k: 'rssMiB' | 'heapMiB' | 'externalMiB'): string => {
+    const fit = leastSquares(after.map((x) => [x.audioS, x[k]]));
+    if (!fit || after.length < 3) return '-';
+    const from = fit.at(after[0]?.audioS ?? 0);
+    return `${(((fit.at(after.at(-1)?.audioS ?? 0) - from) / from) * 100).toFixed(1)} %`;
+  };
   console.log(`soak: ${what}, ${values.duration} of audio; ${machine}`);
   console.log(`render ${renderS.toFixed(0)} s wall (${(durationS / renderS).toFixed(1)}x real time), ${cpuS.toFixed(0)} s CPU (${(durationS / cpuS).toFixed(1)}x per core), ${summary.voicesStarted} voices started, at most ${summary.maxSoundingVoices} sounding`);
   console.log('| audio h | RSS MiB | JS heap MiB | external MiB | voices sounding | voice nodes | transpositions |\n|---:|---:|---:|---:|---:|---:|---:|');
   for (const x of samples.filter((x, i) => i === 0 || Math.floor(x.audioS / 3600) !== Math.floor((samples[i - 1]?.audioS ?? 0) / 3600) || i === samples.length - 1)) {
     console.log(`| ${(x.audioS / 3600).toFixed(2)} | ${x.rssMiB} | ${x.heapMiB} | ${x.externalMiB} | ${x.soundingVoices} | ${x.voiceNodes} | ${x.transpositions} |`);
   }
-  console.log(`growth from ${((warm?.audioS ?? 0) / 3600).toFixed(2)} h to the end: RSS ${growth('rssMiB')}, JS heap ${growth('heapMiB')}, external ${growth('externalMiB')}; peak RSS ${peakRss} MiB; voice nodes at most ${Math.max(...samples.map((x) => x.voiceNodes))}`);
+  console.log(`growth from ${((warm?.audioS ?? 0) / 3600).toFixed(2)} h to the end (least-squares trend of ${after.length} readings): RSS ${growth('rssMiB')}, JS heap ${growth('heapMiB')}, external ${growth('externalMiB')}; peak RSS ${peakRss} MiB; voice nodes at most ${Math.max(...samples.map((x) => x.voiceNodes))}`);
   process.exit(0);
 }
 if (!analyzer) process.exit(0);
@@ -179,3 +189,20 @@ if (report.repetition) {
   );
 }
 console.log(`report: ${files.join(', ')}`);
+
+/** The least-squares line through points (x, y), or undefined for fewer than two distinct x. */
+function leastSquares(points: [number, number][]): { at: (x: number) => number } | undefined {
+  const n = points.length;
+  if (n < 2) return undefined;
+  const mx = points.reduce((a, [x]) => a + x, 0) / n;
+  const my = points.reduce((a, [, y]) => a + y, 0) / n;
+  let sxx = 0;
+  let sxy = 0;
+  for (const [x, y] of points) {
+    sxx += (x - mx) * (x - mx);
+    sxy += (x - mx) * (y - my);
+  }
+  if (sxx === 0) return undefined;
+  const slope = sxy / sxx;
+  return { at: (x) => my + slope * (x - mx) };
+}

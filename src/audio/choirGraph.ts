@@ -33,6 +33,7 @@ import { LoudnessProbe } from './loudnessProbe.ts';
 import { isPlainStereo, panGains, panToAzimuth, ringOf, STEREO_SPEAKERS, stereoFoldDown, type Ring, type Speaker } from './speakerLayout.ts';
 import { RENDER_QUANTUM, Transpositions, type VoiceBuffers } from './transpositions.ts';
 import { endFrameOf, VoiceMixer, type MixableVoice, type Placement } from './voiceMix.ts';
+import { nodesMade } from './nodeCollector.ts';
 import type { SampleBank } from '../samples/sampleBank.ts';
 
 /** A layer's bus: native nodes automated by declarative targets (BusTargets). */
@@ -404,6 +405,7 @@ export class ChoirGraph {
       stem.takes = stem.takes.filter((t) => t !== take);
     };
     stem.takes.push(take);
+    nodesMade(1);
   }
 
   /**
@@ -615,6 +617,7 @@ export class ChoirGraph {
       return undefined;
     }
     last.onended = onEnded;
+    nodesMade(sources.length + 1 + placement.length);
     return { sources, envelope, placement, scale };
   }
 
