@@ -17,7 +17,7 @@ function health(over: Partial<HealthReport['audio']>, sensors: HealthReport['sen
     status: 'ok',
     uptimeS: 1,
     site: 's',
-    audio: { device: 'none', running: true, deviceLosses: 0, deviceReturns: 0, currentTimeS: 1, rmsDbfs: -20, layerRmsDbfs: {}, levellerDb: 0, voices: 3, voicesStarted: 3, stats: { averageLoad: null, peakLoad: null, underrunRatio: null, underrunDurationS: null, underrunEvents: null, playedS: null }, firstSoundS: null, loudness: { momentaryLufs: -19.2, shortTermLufs: -18.4 }, ...over },
+    audio: { device: 'none', running: true, deviceLosses: 0, deviceReturns: 0, currentTimeS: 1, rmsDbfs: -20, layerRmsDbfs: {}, levellerDb: 0, nodeCollections: 2, voices: 3, voicesStarted: 3, stats: { averageLoad: null, peakLoad: null, underrunRatio: null, underrunDurationS: null, underrunEvents: null, playedS: null }, firstSoundS: null, loudness: { momentaryLufs: -19.2, shortTermLufs: -18.4 }, ...over },
     model: { version: model, errors: 0 },
     control: { immediateUpdates: 0, latencyMs: null },
     broker: { url: '', embedded: true, connected: true, refusals: { auth: 0, publish: 0, subscribe: 0 } },
@@ -36,6 +36,7 @@ it('exports the live loudness and the history counters', () => {
   const text = formatMetrics(engineMetrics(health({}, [])));
   assert.match(text, /^skychoir_audio_loudness_momentary_lufs -19\.2$/m);
   assert.match(text, /^skychoir_audio_loudness_short_term_lufs -18\.4$/m);
+  assert.match(text, /^# TYPE skychoir_audio_node_collections_total counter\nskychoir_audio_node_collections_total 2$/m);
   assert.match(text, /^# TYPE skychoir_history_rows_written_total counter\nskychoir_history_rows_written_total 1440$/m);
   assert.match(text, /^skychoir_history_write_errors_total 1$/m);
   assert.match(text, /^skychoir_history_dropped_total\{what="rows"\} 0$/m);

@@ -70,6 +70,7 @@ export function engineMetrics(h: HealthReport, extra: { listeners?: number } = {
     gauge('skychoir_audio_loudness_short_term_lufs', 'Loudness of the live mix over the last 3 s (EBU R128 short-term, LUFS)', h.audio.loudness.shortTermLufs),
     gauge('skychoir_audio_leveller_db', 'The slow loudness leveller\'s offset on the master (dB; it keeps the long run near audio.loudnessTargetLufs)', h.audio.levellerDb),
     gauge('skychoir_audio_voices', 'Voices sounding now', h.audio.voices),
+    { name: 'skychoir_audio_node_collections_total', help: 'Full garbage collections asked for so that ended audio nodes leave the render thread (one per 128 nodes made)', type: 'counter', samples: [{ value: h.audio.nodeCollections }] },
     { name: 'skychoir_audio_voices_started_total', help: 'Voices started since start-up', type: 'counter', samples: [{ value: h.audio.voicesStarted }] },
     gauge('skychoir_audio_render_load', 'Average render load over the last second (1 = the whole budget)', stats.averageLoad),
     gauge('skychoir_audio_render_peak_load', 'Peak render load over the last second', stats.peakLoad),

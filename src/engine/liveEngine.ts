@@ -7,6 +7,7 @@
  * sound card -> a headless context; a bad model -> the shipped one or neutral controls;
  * a lost broker -> the sky state is held and drifts; a bad sample -> left out.
  */
+import { nodeCollections } from '../audio/nodeCollector.ts';
 import type { AudioContext } from 'node-web-audio-api';
 import { join } from 'node:path';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embeddedBroker.ts';
@@ -97,6 +98,8 @@ export interface HealthReport {
     firstSoundS: number | null;
     /** The slow loudness leveller's offset on the master, dB (docs/architecture.md). */
     levellerDb: number;
+    /** Full collections asked for so that ended nodes leave the render thread (src/audio/nodeCollector.ts). */
+    nodeCollections: number;
   };
   model: { version: string; errors: number };
   /**
@@ -564,6 +567,7 @@ export class LiveEngine {
         stats: this.audioStats?.snapshot() ?? EMPTY_STATS,
         firstSoundS: this.firstSound?.firstSoundS ?? null,
         levellerDb: Number((this.performance?.levellerDb ?? 0).toFixed(2)),
+        nodeCollections: nodeCollections(),
         loudness: this.loudnessNow(),
       },
       model: { version: this.performance?.currentModel.version ?? this.model?.version ?? 'none', errors: snapshot?.modelErrors ?? 0 },
