@@ -35,8 +35,6 @@ export const RENDER_QUANTUM = 128;
 export class VoiceBuffers {
   /** Render quanta in the onset. */
   readonly onsetQuanta: number;
-  /** Frames in the sustain loop. */
-  readonly sustainFrames: number;
   private readonly makeBuffer: (data: Float32Array<ArrayBuffer>) => AudioBuffer;
   private onsetSamples: Float32Array<ArrayBuffer> | undefined;
   private sustainSamples: Float32Array<ArrayBuffer> | undefined;
@@ -47,7 +45,6 @@ export class VoiceBuffers {
     this.onsetSamples = onset;
     this.sustainSamples = sustain;
     this.onsetQuanta = onset.length / RENDER_QUANTUM;
-    this.sustainFrames = sustain.length;
     this.makeBuffer = makeBuffer;
   }
 
