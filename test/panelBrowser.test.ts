@@ -61,7 +61,10 @@ describe('curator panel in Chromium', { skip, timeout: 150_000 }, () => {
     rig = await startPanelRig(undefined, (store) => recordPastSky(store, { scenario: 'day', hours: 24, endMs: Date.now() - 60_000 }));
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+      // --disable-audio-output: a fake audio sink. These machines have no sound card, and a
+      // real output that fails or stalls stops the media clock the preview test reads (seen
+      // once under CI: the candidate's preview stuck at 0.046 s for 20 s).
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required', '--disable-audio-output'],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   });
