@@ -368,8 +368,9 @@ export class ChoirGraph {
     const stems = this.stems;
     if (!stems || this.options.mixAheadS === undefined) return;
     const rate = this.raw.sampleRate;
-    const nowFrame = Math.ceil((this.now * rate) / RENDER_QUANTUM) * RENDER_QUANTUM;
-    const target = Math.max(until, Math.ceil(((this.now + this.options.mixAheadS) * rate) / RENDER_QUANTUM) * RENDER_QUANTUM);
+    const quantumAtOrAfter = (s: number): number => Math.ceil((s * rate) / RENDER_QUANTUM) * RENDER_QUANTUM;
+    const nowFrame = quantumAtOrAfter(this.now);
+    const target = Math.max(until, quantumAtOrAfter(this.now + this.options.mixAheadS));
     for (const layer of LAYERS) {
       const stem = stems[layer];
       // Never behind the present: what the render has passed is gone (only a stalled
@@ -699,11 +700,7 @@ export class ChoirGraph {
       const stem = this.stems?.[layer];
       for (const take of stem?.takes ?? []) {
         take.source.onended = null;
-        try {
-          take.source.stop();
-        } catch {
-          // not started yet: nothing to stop
-        }
+        stopNow(take.source);
         take.source.disconnect();
       }
       if (stem) stem.takes = [];
@@ -816,12 +813,14 @@ function endOf(plan: VoicePlan): number {
 }
 
 function stopAll(nodes: VoiceNodes): void {
-  for (const source of nodes.sources) {
-    try {
-      source.stop();
-    } catch {
-      // not started yet, or stopped already: nothing to do
-    }
+  for (const source of nodes.sources) stopNow(source);
+}
+
+function stopNow(source: AudioBufferSourceNode): void {
+  try {
+    source.stop();
+  } catch {
+    // not started yet, or stopped already: nothing to do
   }
 }
 
