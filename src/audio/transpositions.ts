@@ -146,9 +146,7 @@ export class Transpositions {
       return undefined;
     }
     const buffer = sample.buffer;
-    // Copied out of the binding: its channel views point into native memory (see offlineRender).
-    const data = new Float32Array(buffer.length);
-    buffer.copyFromChannel(data, 0);
+    const data = samplesOf(buffer);
     const loopStart = Math.round(sample.info.loopStartS * buffer.sampleRate);
     const loopEnd = Math.min(buffer.length, Math.round(sample.info.loopEndS * buffer.sampleRate));
     const signal: SampleSignal =
