@@ -86,6 +86,8 @@ interface Sample {
   voiceNodes: number;
   soundingVoices: number;
   transpositions: number;
+  /** The segment's length: the last may be shorter than the rest. */
+  frames: number;
 }
 const samples: Sample[] = [];
 const mib = (b: number): number => Math.round((b / 2 ** 20) * 10) / 10;
@@ -94,18 +96,25 @@ const cpuStarted = process.cpuUsage();
 let analysisMs = 0;
 const summary = await renderOfflineStream(
   { sky, skyStartMs, durationS, seed, ...renderSettingsFrom(config), speakers, model },
-  (chunk) => {
+  async (chunk) => {
     const a0 = performance.now();
     const frames = chunk.stereo[0].length;
     if (analyzer) for (let i = 0; i < frames; i += RENDER_SAMPLE_RATE) analyzer.push(chunk.stereo.map((c) => c.subarray(i, Math.min(frames, i + RENDER_SAMPLE_RATE))));
     if (wav !== undefined) writeSync(wav, pcm24(chunk.speakerChannels));
     analysisMs += performance.now() - a0;
     // Measured after a full collection when the run allows it (--expose-gc), so the
-    // figures are what is held, not what the collector has yet to free.
-    (globalThis as { gc?: () => void }).gc?.();
+    // figures are what is held, not what the collector has yet to free. The binding frees
+    // a native buffer in its wrapper's finalizer, which Node runs on a later turn of the
+    // loop than the collection: so collect, let that turn pass, and collect again.
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc) {
+      gc();
+      await new Promise((resolve) => setImmediate(resolve));
+      gc();
+    }
     const m = process.memoryUsage();
     const audioS = chunk.startS + frames / RENDER_SAMPLE_RATE;
-    const sample = { audioS, rssMiB: mib(m.rss), heapMiB: mib(m.heapUsed), externalMiB: mib(m.external), voiceNodes: chunk.voiceNodes, soundingVoices: chunk.soundingVoices, transpositions: chunk.transpositions };
+    const sample = { audioS, rssMiB: mib(m.rss), heapMiB: mib(m.heapUsed), externalMiB: mib(m.external), voiceNodes: chunk.voiceNodes, soundingVoices: chunk.soundingVoices, transpositions: chunk.transpositions, frames };
     samples.push(sample);
     // A soak prints each hour as it ends, so a run cut short still tells what it saw.
     if (values.soak && Math.floor(audioS / 3600) !== Math.floor((audioS - frames / RENDER_SAMPLE_RATE) / 3600)) {
@@ -129,7 +138,9 @@ if (values.soak) {
   // next as the allocator keeps or returns a segment's buffers (measured: 715-1222 MiB in
   // one run), so a leak shows as the slope of a least-squares line through every reading
   // after the warm-up, given as the change along it from the warm-up to the end.
-  const after = samples.filter((x) => x.audioS >= (warm?.audioS ?? 0));
+  // A last segment shorter than the rest holds less audio: it would pull the line down.
+  const fullFrames = Math.max(...samples.map((x) => x.frames));
+  const after = samples.filter((x) => x.audioS >= (warm?.audioS ?? 0) && x.frames === fullFrames);
   const growth = (k: 'rssMiB' | 'heapMiB' | 'externalMiB'): string => {
     const fit = leastSquares(after.map((x) => [x.audioS, x[k]]));
     if (!fit || after.length < 3) return '-';

@@ -209,11 +209,8 @@ export async function renderOfflineStream(
       // the binding's own thread, after suspend() has returned; a render started at once can
       // outrun registrations and reject them (InvalidStateError). Give them time to land.
       await new Promise((resolve) => setTimeout(resolve, 100));
-      const buffer = await segmentContext.startRendering();
+      const speakerChannels = await renderSegment(segmentContext, speakers.length, segmentStart - origin);
       if (failure) throw new Error(`offline render failed: ${failure.message}`);
-      // Copied out: the binding's channel views point into native memory that is freed
-      // with the buffer, and a view kept past that crashed the process (seen here).
-      const speakerChannels = speakers.map((_, c) => copyChannel(buffer, c, segmentStart - origin));
       await onChunk({
         startS: segmentStart / rate,
         speakerChannels,
@@ -274,6 +271,22 @@ export function foldToStereo(speakers: readonly Speaker[], channels: readonly Fl
   applyCeiling(left);
   applyCeiling(right);
   return [left, right];
+}
+
+/**
+ * Renders a context and copies its channels out from a frame on. The rendered buffer is a
+ * segment of native memory (~250 MB) that is freed only when its wrapper is collected, and
+ * the binding hands the same wrapper to a 'complete' event it dispatches on the next turn
+ * of the loop: so the buffer is let go of here, and that turn awaited, before the copy is
+ * handed on. Else, whoever takes the chunk holds two segments: the copy and the original.
+ */
+async function renderSegment(context: OfflineAudioContext, channels: number, fromFrame: number): Promise<Float32Array[]> {
+  const buffer = await context.startRendering();
+  // Copied out: the binding's channel views point into native memory that is freed
+  // with the buffer, and a view kept past that crashed the process (seen here).
+  const copies = Array.from({ length: channels }, (_, c) => copyChannel(buffer, c, fromFrame));
+  await new Promise((resolve) => setImmediate(resolve));
+  return copies;
 }
 
 function copyChannel(buffer: AudioBuffer, channel: number, fromFrame = 0): Float32Array {
