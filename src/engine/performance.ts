@@ -25,6 +25,7 @@ import type { SkyMoment } from '../conductor/movements.ts';
 import { DEFAULT_CURATOR_SETTINGS, masterDbAt, type CuratorSettings } from './curatorSettings.ts';
 import { layerTargetsFor } from './layerTargets.ts';
 import { ControlLatencyLog } from './controlLatency.ts';
+import { UpdateBudget } from './updateBudget.ts';
 
 /** Master volume changes (curator, hour, quiet hours) glide over this long. */
 const MASTER_RAMP_S = 5;
@@ -36,13 +37,15 @@ export const LOOKAHEAD_S = 0.6;
 /** Controls follow the model with this time constant: the sky moves, the music glides. */
 const CONTROL_SMOOTHING_S = 4;
 /**
- * Live: immediate layer-target updates are at least this far apart; the readings that
- * arrive in between are heard together in the next one (a burst costs one model call).
- * An update costs ~0.2 ms of CPU (features 0.11, model 0.04, graph 0.07; measured on the
- * 2-vCPU VM), so a flood costs at most ~2 % of a core; and a reading waits at most this
- * long for its update, which bounds the jitter it adds (issue 9: <= 10 ms).
+ * Live: the immediate layer-target updates' budget (a token bucket, updateBudget.ts). An
+ * update costs ~0.2 ms of CPU (features 0.11, model 0.04, graph 0.07; measured on the
+ * 2-vCPU VM). Up to `burst` may follow one another, one after each socket read, so a burst
+ * of readings is heard as it arrives (a throttle that spaced every update 10 ms apart made
+ * a burst's readings wait 0-10 ms each: 18 ms of jitter, bench/control-latency.ts); at most
+ * `perSecond` are sustained, so a flood costs at most ~2 % of a core, and a reading waits
+ * at most 1000 / perSecond = 10 ms on the budget. Readings that wait are heard together.
  */
-export const IMMEDIATE_MIN_GAP_MS = 10;
+export const IMMEDIATE_BUDGET = { burst: 50, perSecond: 100 } as const;
 /** Readings waiting for an update beyond this many are heard but not timed (a flood). */
 const MAX_UNHEARD = 10_000;
 
@@ -102,7 +105,7 @@ export class Performance {
   /** Live: the sensor messages not yet heard by any layer target, by timestamp (ms; undefined if retained). */
   private unheard: (number | undefined)[] = [];
   private cancelImmediate: (() => void) | undefined;
-  private lastImmediateAtMs = -Infinity;
+  private readonly immediateBudget = new UpdateBudget(IMMEDIATE_BUDGET.burst, IMMEDIATE_BUDGET.perSecond, Date.now());
   /** Live: layer-target updates made between windows, for readings. */
   immediateUpdates = 0;
   /** Live: per sensor message, its timestamp to its layer targets handed to the graph. */
@@ -173,8 +176,8 @@ export class Performance {
   /**
    * Live (ingest calls it): an accepted sensor message, a reading or a sky event, changed the sky. Its layer
    * targets follow at once: features, model and smoothing as in a window, the buses'
-   * targets scheduled at the audio clock's now. Updates are IMMEDIATE_MIN_GAP_MS apart at
-   * least; readings in between are heard together. `publishedAtMs` (the message's `ts`)
+   * targets scheduled at the audio clock's now, as the budget (IMMEDIATE_BUDGET) allows;
+   * readings that wait for it are heard together. `publishedAtMs` (the message's `ts`)
    * is timed into controlLatency; a retained message, old news, is heard but not timed.
    */
   skyChanged(publishedAtMs?: number): void {
@@ -189,8 +192,8 @@ export class Performance {
       this.cancelImmediate = undefined;
       void this.updateLayersNow();
     };
-    // At once (after the messages of the same socket read), or when the gap has passed.
-    const waitMs = this.lastImmediateAtMs + IMMEDIATE_MIN_GAP_MS - Date.now();
+    // At once (after the messages of the same socket read), or when the budget allows.
+    const waitMs = this.immediateBudget.waitMs(Date.now());
     if (waitMs > 0) {
       const timer = setTimeout(run, waitMs);
       this.cancelImmediate = () => clearTimeout(timer);
@@ -205,7 +208,7 @@ export class Performance {
     // A window being planned hears these readings, or hands them back when it is done.
     if (this.halted || this.busy || this.unheard.length === 0) return;
     this.busy = true;
-    this.lastImmediateAtMs = Date.now();
+    this.immediateBudget.spend(Date.now());
     try {
       const { ingest, features, conductor, graph } = this.parts;
       const nowS = graph.now;
