@@ -14,7 +14,9 @@
  *   low-pass and sends, the feedback-delay hall, limiter per speaker pair, ceiling), on a
  *   stereo pair and on a ring of 8 speakers, with its voices as nodes (live) and mixed
  *   ahead by the planner, a layer's into one buffer per control period (offline renders,
- *   voiceMix.ts; the JS time of the mixing is in the CPU time).
+ *   voiceMix.ts; the JS time of the mixing is in the CPU time), and then, as renders do,
+ *   with the master's limiters and ceiling computed on the rendered samples instead of by
+ *   nodes (masterFinish.ts; timed too).
  *
  * The engine's transpositions are made before timing (a running installation made them
  * in its first minutes); the table reports their one-off cost apart.
@@ -29,10 +31,12 @@
  */
 import { OfflineAudioContext } from 'node-web-audio-api';
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChoirGraph } from '../src/audio/choirGraph.ts';
+import { finishRendered } from '../src/audio/masterFinish.ts';
 import { makeImpulseResponse } from '../src/audio/impulseResponse.ts';
 import { ringOfSpeakers, STEREO_SPEAKERS } from '../src/audio/speakerLayout.ts';
 import { SampleBank } from '../src/samples/sampleBank.ts';
@@ -129,7 +133,8 @@ async function child(variant: string, slots: number, seconds: number): Promise<v
       };
     };
   } else {
-    const g = new ChoirGraph(context, bank, { masterDb: -3, seed: 1, speakers, taps: false, ...(variant.startsWith('mixed') ? { mixAheadS: LOOKAHEAD_S } : {}) });
+    // Mixed ahead is how renders build the graph: the master's limiters and ceiling computed on the rendered samples (timed below).
+    const g = new ChoirGraph(context, bank, { masterDb: -3, seed: 1, speakers, taps: false, ...(variant.startsWith('mixed') ? { mixAheadS: LOOKAHEAD_S, finishInGraph: false } : {}) });
     // Steady state: the transpositions these voices use are made before the clock starts,
     // as a running lobby has long made them (their one-off cost is reported apart).
     g.prepare(voices);
@@ -155,16 +160,41 @@ async function child(variant: string, slots: number, seconds: number): Promise<v
   let most = 0;
   for (let t = 1; t < seconds; t++) most = Math.max(most, voices.filter((v) => v.time <= t && t < v.time + v.attackS + v.holdS + v.releaseS).length);
   const cpu0 = process.cpuUsage();
+  const render0 = renderThreadCpuS();
   const wall0 = performance.now();
-  await context.startRendering();
+  const rendered = await context.startRendering();
+  if (graph && variant.startsWith('mixed')) {
+    finishRendered(rendered, 0, graph.masterFinish());
+  }
+  const render1 = renderThreadCpuS();
   const cpu = process.cpuUsage(cpu0);
   const wallS = (performance.now() - wall0) / 1000;
   graph?.dispose();
-  console.log(JSON.stringify({ cpuS: (cpu.user + cpu.system) / 1e6, wallS, sounding: most, transpositions: graph?.transpositionWork }));
+  console.log(JSON.stringify({ cpuS: (cpu.user + cpu.system) / 1e6, renderThreadS: render0 === undefined || render1 === undefined ? undefined : render1 - render0, wallS, sounding: most, transpositions: graph?.transpositionWork }));
+}
+
+/**
+ * CPU seconds of node-web-audio-api's render threads (tokio workers) so far, from
+ * /proc (Linux); the rest of the process's is JavaScript's and V8's. Undefined elsewhere.
+ */
+function renderThreadCpuS(): number | undefined {
+  try {
+    let ticks = 0;
+    for (const task of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+      if (!stat.includes('(tokio-rt-worker)')) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (proc(5))
+    }
+    return ticks / 100; // USER_HZ
+  } catch {
+    return undefined;
+  }
 }
 
 interface Run {
   cpuS: number;
+  renderThreadS?: number;
   wallS: number;
   sounding: number;
   transpositions?: { made: number; ms: number };
@@ -191,6 +221,7 @@ console.log(`graph cost, ${seconds} s offline, one core (taskset -c ${core}), be
 console.log(
   '| voices sounding | naive graph, 2 ch (x real time) | ChoirGraph, voice nodes (live), 2 speakers | voices mixed ahead (offline), 2 speakers | voice nodes, 8 speakers | voices mixed ahead, 8 speakers | mixed 8 / naive | transpositions made first |\n|---:|---:|---:|---:|---:|---:|---:|---:|',
 );
+const splits: string[] = [];
 for (const slots of slotsList) {
   const naive = measure('naive', slots, seconds, core);
   const two = measure('ours-2', slots, seconds, core);
@@ -200,5 +231,8 @@ for (const slots of slotsList) {
   const x = (r: Run): string => `${(seconds / r.cpuS).toFixed(1)} (wall ${(seconds / r.wallS).toFixed(1)})`;
   const t = eight.transpositions;
   console.log(`| ${slots}-${eight.sounding} | ${x(naive)} | ${x(two)} | ${x(mixedTwo)} | ${x(eight)} | ${x(mixed)} | ${(naive.cpuS / mixed.cpuS).toFixed(2)} | ${t ? `${t.made} in ${(t.ms / 1000).toFixed(1)} s` : ''} |`);
+  splits.push(`${slots} slots: ${[naive, two, mixedTwo, eight, mixed].map((r, i) => `${['naive', 'nodes 2', 'mixed 2', 'nodes 8', 'mixed 8'][i]} ${r.renderThreadS?.toFixed(2) ?? '?'} of ${r.cpuS.toFixed(2)}`).join(', ')}`);
 }
+// Where the time goes: the render thread's share (the rest is JavaScript: planning, mixing, finishing, collecting).
+console.log(`\nrender thread CPU s of the process's, per run above:\n${splits.join('\n')}`);
 process.exit(0);

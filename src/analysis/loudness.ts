@@ -170,6 +170,43 @@ class Float64List {
 }
 
 /**
+ * K-weights x[from, to) through a channel's filter state `s` ([stage 1 z1, z2, stage 2
+ * z1, z2], transposed direct form II, updated in place) and returns the sum of the
+ * squares of the weighted samples.
+ */
+export function kWeightedSumOfSquares(
+  x: Float32Array,
+  from: number,
+  to: number,
+  s: Float64Array,
+  shelf: Biquad,
+  highPass: Biquad,
+): number {
+  const { b0, b1, b2, a1, a2 } = shelf;
+  const h = highPass;
+  let z1 = s[0] ?? 0;
+  let z2 = s[1] ?? 0;
+  let w1 = s[2] ?? 0;
+  let w2 = s[3] ?? 0;
+  let sum = 0;
+  for (let n = from; n < to; n++) {
+    const v = x[n] ?? 0;
+    const y = b0 * v + z1;
+    z1 = b1 * v - a1 * y + z2;
+    z2 = b2 * v - a2 * y;
+    const k = h.b0 * y + w1;
+    w1 = h.b1 * y - h.a1 * k + w2;
+    w2 = h.b2 * y - h.a2 * k;
+    sum += k * k;
+  }
+  s[0] = z1;
+  s[1] = z2;
+  s[2] = w1;
+  s[3] = w2;
+  return sum;
+}
+
+/**
  * The front of every loudness meter here, streaming: K-weights each channel (transposed
  * direct form II, state kept across pushes), sums squares over 100 ms steps, and hands
  * each completed step's channel-weighted mean square to `onStep`. Pushes of any length;
@@ -230,28 +267,7 @@ export class KWeightedSteps {
 
   /** K-weights x[from, to) through the channel's filter state; returns the sum of squares. */
   private filterSumSquares(x: Float32Array, from: number, to: number, s: Float64Array): number {
-    const { b0, b1, b2, a1, a2 } = this.shelf;
-    const h = this.highPass;
-    let z1 = s[0] ?? 0;
-    let z2 = s[1] ?? 0;
-    let w1 = s[2] ?? 0;
-    let w2 = s[3] ?? 0;
-    let sum = 0;
-    for (let n = from; n < to; n++) {
-      const v = x[n] ?? 0;
-      const y = b0 * v + z1;
-      z1 = b1 * v - a1 * y + z2;
-      z2 = b2 * v - a2 * y;
-      const k = h.b0 * y + w1;
-      w1 = h.b1 * y - h.a1 * k + w2;
-      w2 = h.b2 * y - h.a2 * k;
-      sum += k * k;
-    }
-    s[0] = z1;
-    s[1] = z2;
-    s[2] = w1;
-    s[3] = w2;
-    return sum;
+    return kWeightedSumOfSquares(x, from, to, s, this.shelf, this.highPass);
   }
 
   private completeStep(): void {

@@ -7,6 +7,8 @@
  *                                              \-> send -> hall (feedback delay network) -> master
  *   master (N channels): gain -> limiter (Tone.Limiter per speaker pair) -> ceiling
  *          (Tone.WaveShaper, -1 dBFS) -> speakers;  ceiling -> stereo fold-down -> ceiling -> meter -> taps
+ *          (a render computes limiters and ceiling on its rendered samples instead: masterFinish.ts)
+ *   probe: the speakers' last 0.5 s in analysers, K-weighted when read (LoudnessProbe)
  *
  * Lean by measurement (issue 9, bench/graph-cost.ts): voices play pre-rendered
  * transpositions from render-quantum boundaries, which the renderer copies instead of
@@ -34,6 +36,7 @@ import { isPlainStereo, panGains, panToAzimuth, ringOf, STEREO_SPEAKERS, stereoF
 import { RENDER_QUANTUM, Transpositions, type VoiceBuffers } from './transpositions.ts';
 import { endFrameOf, VoiceMixer, type MixableVoice, type Placement } from './voiceMix.ts';
 import { nodesMade } from './nodeCollector.ts';
+import { LIMITER_THRESHOLD_DB, MasterFinish } from './masterFinish.ts';
 import type { SampleBank } from '../samples/sampleBank.ts';
 
 /** A layer's bus: native nodes automated by declarative targets (BusTargets). */
@@ -124,6 +127,14 @@ export interface ChoirGraphOptions {
    * than two speakers folds down its output itself and skips them: 20-odd nodes fewer.
    */
   taps?: boolean;
+  /**
+   * Build the master's limiters and ceiling into the graph (default true). A render leaves
+   * them out and applies the same arithmetic to the samples it renders (`masterFinish()`,
+   * masterFinish.ts, offlineRender.ts), and the loudness probe to the window it reads: on
+   * 8 speakers the nodes cost the render thread a third of the graph (bench/graph-cost.ts).
+   * Live, they are always in the graph: nothing reaches the speakers past them.
+   */
+  finishInGraph?: boolean;
 }
 
 /** Never schedule closer to "now" than this: a ramp that starts in the past is a step. */
@@ -139,7 +150,10 @@ interface ContextNodes {
   hall: FdnReverb;
   master: GainNode;
   limiters: Tone.Limiter[];
-  ceiling: Tone.WaveShaper;
+  /** The hard ceiling (absent when the graph's owner finishes the rendered samples). */
+  ceiling: Tone.WaveShaper | undefined;
+  /** The mix, one channel per speaker: the ceiling's output, or the master's when not finished here. */
+  out: AudioNode;
   /** The stereo mix's meter, when the graph has taps. */
   meter: AnalyserNode | undefined;
   /** The mix's momentary loudness (the leveller's ear). */
@@ -234,14 +248,23 @@ export class ChoirGraph {
     master.channelInterpretation = 'discrete';
     master.gain.automationRate = 'k-rate'; // ramps of seconds (see the buses)
 
-    const ceiling = new Tone.WaveShaper({ context: tone });
-    // Set on the node at once: Tone applies a curve given in its options only once the
-    // context is running, which an offline context never is before it renders (a render
-    // went to +12.6 dBFS that way). The ceiling must hold from the first sample.
-    ceiling.curve = ceilingCurve(CEILING_DBFS);
-    ceiling.oversample = 'none';
-    const limiters = connectLimiters(raw, tone, master, ceiling, this.options.limiterDb ?? -4, plumbing);
-    Tone.connect(ceiling, destination);
+    let ceiling: Tone.WaveShaper | undefined;
+    let out: AudioNode;
+    let limiters: Tone.Limiter[] = [];
+    const finishInGraph = this.options.finishInGraph ?? true;
+    if (finishInGraph) {
+      ceiling = new Tone.WaveShaper({ context: tone });
+      // Set on the node at once: Tone applies a curve given in its options only once the
+      // context is running, which an offline context never is before it renders (a render
+      // went to +12.6 dBFS that way). The ceiling must hold from the first sample.
+      ceiling.curve = ceilingCurve(CEILING_DBFS);
+      ceiling.oversample = 'none';
+      out = ceiling.output as unknown as AudioNode;
+      limiters = connectLimiters(raw, tone, master, ceiling, this.options.limiterDb ?? LIMITER_THRESHOLD_DB, plumbing);
+    } else {
+      out = master;
+    }
+    out.connect(destination);
 
     // The stereo mix every tap hears (stream, meters): the speakers folded down to a pair.
     // An analyser renders only when pulled towards the destination: a silent link does it.
@@ -253,12 +276,12 @@ export class ChoirGraph {
     if (this.options.taps ?? true) {
       meter = raw.createAnalyser();
       meter.fftSize = 2048;
-      if (isPlainStereo(this.speakers)) Tone.connect(ceiling, meter);
-      else foldDown(raw, this.speakers, ceiling, meter, plumbing);
+      if (isPlainStereo(this.speakers)) out.connect(meter);
+      else foldDown(raw, this.speakers, out, meter, plumbing);
       meter.connect(mute);
     }
 
-    const loudness = new LoudnessProbe(raw, ceiling.output as unknown as AudioNode, channels, mute);
+    const loudness = new LoudnessProbe(raw, out, channels, mute, finishInGraph ? undefined : this.masterFinish());
 
     const hall = new FdnReverb(raw, { channels, t60S: this.options.reverbDecayS ?? 4.5 });
     hall.output.connect(master);
@@ -294,7 +317,7 @@ export class ChoirGraph {
       }
       buses[layer] = { merger, meter: layerMeter, gain, lowpass, send };
     }
-    return { tone, buses, hall, master, limiters, ceiling, meter, loudness, plumbing };
+    return { tone, buses, hall, master, limiters, ceiling, out, meter, loudness, plumbing };
   }
 
   /** Performance time now. */
@@ -329,6 +352,15 @@ export class ChoirGraph {
   /** The transposition cache, to hand to a graph that takes over from this one. */
   get transpositionCache(): Transpositions {
     return this.transpositions;
+  }
+
+  /**
+   * The master's limiters and ceiling as arithmetic, in the state of ones that have heard
+   * nothing: for the owner of a graph built without them (`finishInGraph: false`) to apply
+   * to the samples it renders, in order.
+   */
+  masterFinish(): MasterFinish {
+    return new MasterFinish(this.speakers.length, this.raw.sampleRate, this.options.limiterDb ?? LIMITER_THRESHOLD_DB);
   }
 
   /** Pre-rendered transpositions held (bounded). */
@@ -717,7 +749,7 @@ export class ChoirGraph {
     n.loudness.dispose();
     n.master.disconnect();
     for (const limiter of n.limiters) limiter.dispose();
-    n.ceiling.dispose();
+    n.ceiling?.dispose();
     for (const node of n.plumbing) node.disconnect();
     n.meter?.disconnect();
     // Not n.tone.dispose(): Tone's Context.dispose() also closes the native context,
@@ -736,7 +768,7 @@ export class ChoirGraph {
   }
 }
 
-/** master -> limiter(s) -> ceiling: one stereo-linked limiter per pair of speakers. */
+/** master -> limiter(s) -> ceiling: one stereo-linked limiter per pair of speakers (MasterFinish computes the same). */
 function connectLimiters(
   raw: BaseAudioContext,
   tone: Tone.Context,
@@ -778,12 +810,12 @@ function connectLimiters(
 }
 
 /** ceiling -> [gain left, gain right] per speaker -> a stereo pair -> its own ceiling -> `into`. */
-function foldDown(raw: BaseAudioContext, speakers: readonly Speaker[], ceiling: Tone.WaveShaper, into: AudioNode, plumbing: AudioNode[]): void {
+function foldDown(raw: BaseAudioContext, speakers: readonly Speaker[], ceiling: AudioNode, into: AudioNode, plumbing: AudioNode[]): void {
   const matrix = stereoFoldDown(speakers);
   const split = raw.createChannelSplitter(speakers.length);
   const pair = raw.createChannelMerger(2);
   const sides = [raw.createGain(), raw.createGain()];
-  Tone.connect(ceiling, split);
+  ceiling.connect(split);
   plumbing.push(split, pair, ...sides);
   sides.forEach((side, s) => {
     side.channelCountMode = 'explicit';

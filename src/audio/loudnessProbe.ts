@@ -1,68 +1,103 @@
 /**
  * The mix's momentary loudness, measured inside the graph (so a render measures itself
- * too): every speaker's channel K-weighted (BS.1770-4's two filters, as IIR nodes with the
- * standard's coefficients), squared, summed over the speakers, and smoothed over ~400 ms
- * (a one-pole of time constant 0.4 s, where BS.1770 uses a 400 ms block). Reading it is
- * one sample of an analyser: `momentaryLufs()` at any moment, live or at a render's
- * suspension, deterministic offline.
+ * too) as BS.1770-4 defines it: every speaker's channel K-weighted, mean-squared over the
+ * last 400 ms, summed over the speakers. The graph only keeps the recent past, an analyser
+ * per speaker; the K-weighting and the sum are done here, in JS, when a reading is asked
+ * for (the leveller asks once per control period). `momentaryLufs()` at any moment, live
+ * or at a render's suspension, deterministic offline.
+ *
+ * Why not filters in the graph: the render thread filters every sample of every speaker
+ * whether anybody reads or not. Two 8-channel IIR nodes, a squaring wave shaper and a
+ * smoothing filter cost 0.5 s of render-thread CPU per 30 s on 8 speakers, an eighth of the
+ * graph; eight analysers copy their input and cost 0.09 s (bench/graph-cost.ts,
+ * docs/benchmarks.md). Reading 8 speakers' 0.5 s here costs ~1 ms of the JS thread.
  */
-import { kWeightingFilters, lufsOf } from '../analysis/loudness.ts';
+import type { MasterFinish } from './masterFinish.ts';
+import {
+  kWeightedSumOfSquares,
+  kWeightingFilters,
+  lufsOf,
+  type Biquad,
+} from '../analysis/loudness.ts';
 
-/** The smoothing's time constant, for BS.1770's 400 ms momentary block. */
-const SMOOTHING_S = 0.4;
+/** BS.1770-4's momentary block. */
+const WINDOW_S = 0.4;
+/**
+ * Filtered before the window and thrown away, so the filters start each reading from
+ * silence and have settled by the window (the 38 Hz high-pass is critically damped: its
+ * transient falls 100 dB in ~60 ms).
+ */
+const SETTLE_S = 0.1;
+/** The Web Audio API's largest analyser window. */
+const MAX_FFT_SIZE = 32768;
 
 export class LoudnessProbe {
-  private readonly analyser: AnalyserNode;
+  private readonly analysers: AnalyserNode[] = [];
   private readonly nodes: AudioNode[] = [];
-  private readonly block: Float32Array<ArrayBuffer>;
+  /** The speakers' recent past, one block per speaker. */
+  private readonly blocks: Float32Array<ArrayBuffer>[] = [];
+  private readonly finish: MasterFinish | undefined;
+  private readonly windowFrames: number;
+  private readonly settleFrames: number;
+  private readonly shelf: Biquad;
+  private readonly highPass: Biquad;
+  private readonly state = new Float64Array(4);
 
-  /** Measures `source` (`channels` channels, one per speaker); `pull` is a silent route to the destination. */
-  constructor(raw: BaseAudioContext, source: AudioNode, channels: number, pull: AudioNode) {
-    const { shelf, highPass } = kWeightingFilters(raw.sampleRate);
-    const multi = <T extends AudioNode>(node: T): T => {
-      node.channelCountMode = 'explicit';
-      node.channelCount = channels;
-      node.channelInterpretation = 'discrete';
-      this.nodes.push(node);
-      return node;
-    };
-    const stage1 = multi(raw.createIIRFilter([shelf.b0, shelf.b1, shelf.b2], [1, shelf.a1, shelf.a2]));
-    const stage2 = multi(raw.createIIRFilter([highPass.b0, highPass.b1, highPass.b2], [1, highPass.a1, highPass.a2]));
-    // x^2 by a curve: the input halved so the +4 dB shelf's peaks up to 2 stay on it.
-    const half = multi(raw.createGain());
-    half.gain.value = 0.5;
-    const square = multi(raw.createWaveShaper());
-    const curve = new Float32Array(8193);
-    for (let i = 0; i < curve.length; i++) {
-      const u = (i / (curve.length - 1)) * 2 - 1;
-      curve[i] = 4 * u * u;
-    }
-    square.curve = curve;
+  /**
+   * Measures `source` (`channels` channels, one per speaker); `pull` is a silent route to
+   * the destination. With `finish`, the source is the master before its limiters and
+   * ceiling, which are computed on the window read (a graph whose owner finishes the
+   * samples it renders: masterFinish.ts); they remember ~10 ms, which the settling covers.
+   */
+  constructor(
+    raw: BaseAudioContext,
+    source: AudioNode,
+    channels: number,
+    pull: AudioNode,
+    finish?: MasterFinish,
+  ) {
+    this.finish = finish;
+    ({ shelf: this.shelf, highPass: this.highPass } = kWeightingFilters(raw.sampleRate));
+    const wanted = Math.round((WINDOW_S + SETTLE_S) * raw.sampleRate);
+    let fftSize = 32;
+    while (fftSize < wanted && fftSize < MAX_FFT_SIZE) fftSize *= 2;
+    // Above ~65 kHz the largest analyser holds less than the window and its settling.
+    this.windowFrames = Math.min(
+      Math.round(WINDOW_S * raw.sampleRate),
+      fftSize - Math.round((SETTLE_S * raw.sampleRate) / 2),
+    );
+    this.settleFrames = Math.round(SETTLE_S * raw.sampleRate);
+    for (let c = 0; c < channels; c++) this.blocks.push(new Float32Array(fftSize));
     const split = raw.createChannelSplitter(channels);
-    const sum = raw.createGain();
-    sum.channelCountMode = 'explicit';
-    sum.channelCount = 1;
-    const a = Math.exp(-1 / (SMOOTHING_S * raw.sampleRate));
-    const smooth = raw.createIIRFilter([1 - a], [1, -a]);
-    this.analyser = raw.createAnalyser();
-    this.analyser.fftSize = 128;
-    this.block = new Float32Array(this.analyser.fftSize);
-    source.connect(stage1);
-    stage1.connect(stage2);
-    stage2.connect(half);
-    half.connect(square);
-    square.connect(split);
-    for (let c = 0; c < channels; c++) split.connect(sum, c);
-    sum.connect(smooth);
-    smooth.connect(this.analyser);
-    this.analyser.connect(pull);
-    this.nodes.push(split, sum, smooth, this.analyser);
+    source.connect(split);
+    this.nodes.push(split);
+    for (let c = 0; c < channels; c++) {
+      const analyser = raw.createAnalyser();
+      analyser.fftSize = fftSize;
+      split.connect(analyser, c);
+      // An analyser renders only when pulled towards the destination.
+      analyser.connect(pull);
+      this.analysers.push(analyser);
+      this.nodes.push(analyser);
+    }
   }
 
-  /** Loudness of the last ~400 ms, LUFS (-Infinity in silence). */
+  /** Loudness of the last 400 ms, LUFS (-Infinity in silence). */
   momentaryLufs(): number {
-    this.analyser.getFloatTimeDomainData(this.block);
-    return lufsOf(this.block[this.block.length - 1] ?? 0);
+    const length = this.blocks[0]?.length ?? 0;
+    const settle = length - this.windowFrames;
+    const from = Math.max(0, settle - this.settleFrames);
+    this.analysers.forEach((analyser, c) =>
+      analyser.getFloatTimeDomainData(this.blocks[c] as Float32Array<ArrayBuffer>),
+    );
+    this.finish?.fresh().process(this.blocks.map((block) => block.subarray(from)));
+    let sum = 0;
+    for (const block of this.blocks) {
+      this.state.fill(0);
+      kWeightedSumOfSquares(block, from, settle, this.state, this.shelf, this.highPass);
+      sum += kWeightedSumOfSquares(block, settle, length, this.state, this.shelf, this.highPass);
+    }
+    return lufsOf(sum / this.windowFrames);
   }
 
   dispose(): void {

@@ -8,6 +8,7 @@ import { OfflineAudioContext } from 'node-web-audio-api';
 import { join } from 'node:path';
 import { ChoirGraph } from '../audio/choirGraph.ts';
 import { applyCeiling } from '../audio/outputCeiling.ts';
+import { finishRendered, type MasterFinish } from '../audio/masterFinish.ts';
 import { RENDER_QUANTUM } from '../audio/transpositions.ts';
 import { isPlainStereo, STEREO_SPEAKERS, stereoFoldDown, type Speaker } from '../audio/speakerLayout.ts';
 import { Conductor } from '../conductor/conductor.ts';
@@ -136,7 +137,10 @@ export async function renderOfflineStream(
   // folded down here from the rendered channels instead.
   // Voices mixed ahead by the planner, a layer's into one buffer per control period: the
   // render waits for the planner at every period, so nothing is ever late (voiceMix.ts).
-  const graph = new ChoirGraph(context, bank, { masterDb: options.masterDb, seed: options.seed, speakers, taps: false, mixAheadS: LOOKAHEAD_S });
+  // The master's limiters and ceiling are computed on the rendered samples (masterFinish.ts):
+  // the nodes' arithmetic, without their per-sample work on the render thread.
+  const graph = new ChoirGraph(context, bank, { masterDb: options.masterDb, seed: options.seed, speakers, taps: false, mixAheadS: LOOKAHEAD_S, finishInGraph: false });
+  const finish = graph.masterFinish();
   const conductor = new Conductor({ seed: options.seed, samples: bank.infos() });
   const performance = new Performance({
     ingest,
@@ -209,7 +213,7 @@ export async function renderOfflineStream(
       // the binding's own thread, after suspend() has returned; a render started at once can
       // outrun registrations and reject them (InvalidStateError). Give them time to land.
       await new Promise((resolve) => setTimeout(resolve, 100));
-      const speakerChannels = await renderSegment(segmentContext, speakers.length, segmentStart - origin);
+      const speakerChannels = await renderSegment(segmentContext, segmentStart - origin, finish);
       if (failure) throw new Error(`offline render failed: ${failure.message}`);
       await onChunk({
         startS: segmentStart / rate,
@@ -274,23 +278,19 @@ export function foldToStereo(speakers: readonly Speaker[], channels: readonly Fl
 }
 
 /**
- * Renders a context and copies its channels out from a frame on. The rendered buffer is a
+ * Renders a context, copies its channels out from a frame on and finishes them (the
+ * master's limiters and ceiling, continuing from the segment before). The rendered buffer is a
  * segment of native memory (~250 MB) that is freed only when its wrapper is collected, and
  * the binding hands the same wrapper to a 'complete' event it dispatches on the next turn
  * of the loop: so the buffer is let go of here, and that turn awaited, before the copy is
  * handed on. Else, whoever takes the chunk holds two segments: the copy and the original.
  */
-async function renderSegment(context: OfflineAudioContext, channels: number, fromFrame: number): Promise<Float32Array[]> {
+async function renderSegment(context: OfflineAudioContext, fromFrame: number, finish: MasterFinish): Promise<Float32Array[]> {
   const buffer = await context.startRendering();
   // Copied out: the binding's channel views point into native memory that is freed
   // with the buffer, and a view kept past that crashed the process (seen here).
-  const copies = Array.from({ length: channels }, (_, c) => copyChannel(buffer, c, fromFrame));
+  const copies = finishRendered(buffer, fromFrame, finish);
   await new Promise((resolve) => setImmediate(resolve));
   return copies;
 }
 
-function copyChannel(buffer: AudioBuffer, channel: number, fromFrame = 0): Float32Array {
-  const out = new Float32Array(buffer.length - fromFrame);
-  buffer.copyFromChannel(out, channel, fromFrame);
-  return out;
-}
