@@ -21,8 +21,8 @@
  * The engine's transpositions are made before timing (a running installation made them
  * in its first minutes); the table reports their one-off cost apart.
  * Voices and targets are handed over every 0.5 s, 0.6-1.1 s ahead, at the render's
- * suspensions, as the performance does (so node creation and release, and the mixing, are
- * in the cost).
+ * suspensions, and the loudness probe read, as the performance does (so node creation and
+ * release, the mixing and the leveller's reading are in the cost).
  * Each render runs in a child process pinned to one core (taskset), 3 times; the table
  * keeps the least CPU time of the three (the run least disturbed by the rest of the machine),
  * as real-time factor = audio seconds / CPU seconds of the whole process.
@@ -147,6 +147,8 @@ async function child(variant: string, slots: number, seconds: number): Promise<v
   const plan = (fromS: number, toS: number): void => {
     for (const v of voices) if (v.time >= fromS && v.time < toS) sing(v);
     graph?.apply(targets.filter((d) => d.time >= fromS && d.time < toS));
+    // The leveller's reading, once a period, as the performance takes it.
+    graph?.momentaryLufs();
   };
   plan(0, LOOKAHEAD_S + 0.5);
   for (let k = 1; k * 0.5 < seconds; k++) {

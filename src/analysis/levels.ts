@@ -16,14 +16,19 @@ export class LevelMeter {
   private n = 0;
 
   push(channels: readonly Float32Array[]): void {
+    let peak = this.peak;
+    let sum = 0;
     for (const ch of channels) {
-      for (const x of ch) {
-        const a = Math.abs(x);
-        if (a > this.peak) this.peak = a;
-        this.sum += x * x;
+      for (let i = 0; i < ch.length; i++) {
+        const x = ch[i] as number;
+        const a = x < 0 ? -x : x;
+        if (a > peak) peak = a;
+        sum += x * x;
       }
       this.n += ch.length;
     }
+    this.peak = peak;
+    this.sum += sum;
   }
 
   get levels(): Levels {

@@ -56,7 +56,7 @@ export class LoudnessProbe {
     pull: AudioNode,
     finish?: MasterFinish,
   ) {
-    this.finish = finish;
+    this.finish = finish?.fresh();
     ({ shelf: this.shelf, highPass: this.highPass } = kWeightingFilters(raw.sampleRate));
     const wanted = Math.round((WINDOW_S + SETTLE_S) * raw.sampleRate);
     let fftSize = 32;
@@ -90,13 +90,42 @@ export class LoudnessProbe {
     this.analysers.forEach((analyser, c) =>
       analyser.getFloatTimeDomainData(this.blocks[c] as Float32Array<ArrayBuffer>),
     );
-    this.finish?.fresh().process(this.blocks.map((block) => block.subarray(from)));
+    // The finish, if any, as it would be heard from rest over the read frames. Nearly
+    // always it is a gain after its delay: then the frames that delay earlier are weighted
+    // and scaled instead of being finished first (the same sum, a pass fewer).
+    let shift = 0;
+    let scale = 1;
+    if (this.finish) {
+      const gain = this.finish.steadyGain(this.blocks.map((block) => block.subarray(from)));
+      if (gain === undefined) {
+        this.finish.reset();
+        this.finish.process(this.blocks.map((block) => block.subarray(from)));
+      } else {
+        shift = Math.min(from, this.finish.delayFrames);
+        scale = gain * gain;
+      }
+    }
     let sum = 0;
     for (const block of this.blocks) {
       this.state.fill(0);
-      kWeightedSumOfSquares(block, from, settle, this.state, this.shelf, this.highPass);
-      sum += kWeightedSumOfSquares(block, settle, length, this.state, this.shelf, this.highPass);
+      kWeightedSumOfSquares(
+        block,
+        from - shift,
+        settle - shift,
+        this.state,
+        this.shelf,
+        this.highPass,
+      );
+      sum += kWeightedSumOfSquares(
+        block,
+        settle - shift,
+        length - shift,
+        this.state,
+        this.shelf,
+        this.highPass,
+      );
     }
+    sum *= scale;
     return lufsOf(sum / this.windowFrames);
   }
 

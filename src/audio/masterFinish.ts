@@ -31,6 +31,9 @@ const CEILING = ceilingCurve();
 /** Below this many dB of reduction the detector has let go (a gain within 1e-8 of the make-up). */
 const RELEASED_DB = 1e-7;
 
+/** 20 log10(x) = DB_PER_NEPER ln(x): exp and log are cheaper than powers of ten. */
+const DB_PER_NEPER = 20 / Math.LN10;
+
 /** The most frames a pair takes at once (MasterFinish cuts longer spans into blocks). */
 const BLOCK = 8192;
 
@@ -45,6 +48,12 @@ class PairLimiter {
   constructor(channels: number, delayFrames: number) {
     this.delayFrames = delayFrames;
     this.history = Array.from({ length: channels }, () => new Float32Array(delayFrames + BLOCK));
+  }
+
+  /** As it was before it heard anything. */
+  reset(): void {
+    this.detectorDb = 0;
+    for (const h of this.history) h.fill(0, 0, this.delayFrames);
   }
 
   /** Limits and ceils the pair's next frames (one or two channels, at most a block) in place. */
@@ -97,7 +106,7 @@ class PairLimiter {
       const peak = Math.max(Math.abs(a[i] as number), b ? Math.abs(b[i] as number) : 0);
       let attenuation = 0;
       if (peak > k.kneeStartLinear) {
-        const x = 20 * Math.log10(peak);
+        const x = DB_PER_NEPER * Math.log(peak);
         const y =
           x <= k.threshold + k.halfKnee
             ? x + (x - k.threshold + k.halfKnee) ** 2 * k.kneePartial
@@ -109,7 +118,8 @@ class PairLimiter {
           ? k.attackTau * detector + (1 - k.attackTau) * attenuation
           : k.releaseTau * detector + (1 - k.releaseTau) * attenuation;
       if (detector < RELEASED_DB) detector = 0;
-      this.gains[i] = detector === 0 ? k.makeupLinear : 10 ** ((k.makeupDb - detector) / 20);
+      this.gains[i] =
+        detector === 0 ? k.makeupLinear : Math.exp((k.makeupDb - detector) / DB_PER_NEPER);
     }
     this.detectorDb = detector;
   }
@@ -181,6 +191,33 @@ export class MasterFinish {
   /** A finish in the state of one that has heard nothing (for a window measured on its own). */
   fresh(): MasterFinish {
     return new MasterFinish(this.channelCount, this.sampleRate, this.thresholdDb);
+  }
+
+  /** Back to the state of one that has heard nothing (a window measured on its own, again). */
+  reset(): void {
+    for (const pair of this.pairs) pair.reset();
+  }
+
+  /** The look-ahead: frames come out this much later. */
+  get delayFrames(): number {
+    return limiterDelayFrames(this.sampleRate);
+  }
+
+  /**
+   * What a finish at rest does to these frames when it is a plain gain after its delay
+   * (nearly always): nothing in them reaches the limiters' knee, and nothing so scaled
+   * leaves the ceiling's identity. That gain (the make-up), or undefined.
+   */
+  steadyGain(channels: readonly Float32Array[]): number | undefined {
+    const k = this.constants;
+    const most = Math.min(k.kneeStartLinear, k.ceilingIdentity / k.makeupLinear);
+    for (const x of channels) {
+      for (let i = 0; i < x.length; i++) {
+        const v = x[i] as number;
+        if (v > most || v < -most) return undefined;
+      }
+    }
+    return k.makeupLinear;
   }
 
   /** Limits and ceils the next frames of every speaker, in place (all of the same length). */
