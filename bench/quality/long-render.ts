@@ -28,6 +28,7 @@ import { DEFAULT_CONFIG } from '../../src/config/config.ts';
 import { MappingModel } from '../../src/model/mappingModel.ts';
 import { renderOfflineStream, renderSettingsFrom, RENDER_SAMPLE_RATE } from '../../src/render/offlineRender.ts';
 import { ringOfSpeakers } from '../../src/audio/speakerLayout.ts';
+import { MAX_TRANSPOSITIONS } from '../../src/audio/transpositions.ts';
 import { wavHeader24, pcm24 } from '../../src/render/wavWriter.ts';
 
 const { values } = parseArgs({
@@ -86,6 +87,10 @@ interface Sample {
   voiceNodes: number;
   soundingVoices: number;
   transpositions: number;
+  /** The transposition cache's memory (MiB), part of RSS, bounded by the cache's size. */
+  cacheMiB: number;
+  /** RSS less the cache: what a leak would show in. */
+  restMiB: number;
   /** The segment's length: the last may be shorter than the rest. */
   frames: number;
 }
@@ -114,7 +119,7 @@ const summary = await renderOfflineStream(
     }
     const m = process.memoryUsage();
     const audioS = chunk.startS + frames / RENDER_SAMPLE_RATE;
-    const sample = { audioS, rssMiB: mib(m.rss), heapMiB: mib(m.heapUsed), externalMiB: mib(m.external), voiceNodes: chunk.voiceNodes, soundingVoices: chunk.soundingVoices, transpositions: chunk.transpositions, frames };
+    const sample = { audioS, rssMiB: mib(m.rss), heapMiB: mib(m.heapUsed), externalMiB: mib(m.external), voiceNodes: chunk.voiceNodes, soundingVoices: chunk.soundingVoices, transpositions: chunk.transpositions, cacheMiB: mib(chunk.transpositionBytes), restMiB: mib(m.rss - chunk.transpositionBytes), frames };
     samples.push(sample);
     // A soak prints each hour as it ends, so a run cut short still tells what it saw.
     if (values.soak && Math.floor(audioS / 3600) !== Math.floor((audioS - frames / RENDER_SAMPLE_RATE) / 3600)) {
@@ -141,7 +146,7 @@ if (values.soak) {
   // A last segment shorter than the rest holds less audio: it would pull the line down.
   const fullFrames = Math.max(...samples.map((x) => x.frames));
   const after = samples.filter((x) => x.audioS >= (warm?.audioS ?? 0) && x.frames === fullFrames);
-  const growth = (k: 'rssMiB' | 'heapMiB' | 'externalMiB'): string => {
+  const growth = (k: 'rssMiB' | 'heapMiB' | 'externalMiB' | 'restMiB'): string => {
     const fit = leastSquares(after.map((x) => [x.audioS, x[k]]));
     if (!fit || after.length < 3) return '-';
     const from = fit.at(after[0]?.audioS ?? 0);
@@ -149,11 +154,11 @@ if (values.soak) {
   };
   console.log(`soak: ${what}, ${values.duration} of audio; ${machine}`);
   console.log(`render ${renderS.toFixed(0)} s wall (${(durationS / renderS).toFixed(1)}x real time), ${cpuS.toFixed(0)} s CPU (${(durationS / cpuS).toFixed(1)}x per core), ${summary.voicesStarted} voices started, at most ${summary.maxSoundingVoices} sounding`);
-  console.log('| audio h | RSS MiB | JS heap MiB | external MiB | voices sounding | voice nodes | transpositions |\n|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| audio h | RSS MiB | JS heap MiB | external MiB | voices sounding | voice nodes | transpositions | their MiB | RSS less them MiB |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const x of samples.filter((x, i) => i === 0 || Math.floor(x.audioS / 3600) !== Math.floor((samples[i - 1]?.audioS ?? 0) / 3600) || i === samples.length - 1)) {
-    console.log(`| ${(x.audioS / 3600).toFixed(2)} | ${x.rssMiB} | ${x.heapMiB} | ${x.externalMiB} | ${x.soundingVoices} | ${x.voiceNodes} | ${x.transpositions} |`);
+    console.log(`| ${(x.audioS / 3600).toFixed(2)} | ${x.rssMiB} | ${x.heapMiB} | ${x.externalMiB} | ${x.soundingVoices} | ${x.voiceNodes} | ${x.transpositions} | ${x.cacheMiB} | ${x.restMiB} |`);
   }
-  console.log(`growth from ${((warm?.audioS ?? 0) / 3600).toFixed(2)} h to the end (least-squares trend of ${after.length} readings): RSS ${growth('rssMiB')}, JS heap ${growth('heapMiB')}, external ${growth('externalMiB')}; peak RSS ${peakRss} MiB; voice nodes at most ${Math.max(...samples.map((x) => x.voiceNodes))}`);
+  console.log(`growth from ${((warm?.audioS ?? 0) / 3600).toFixed(2)} h to the end (least-squares trend of ${after.length} readings): RSS ${growth('rssMiB')} (less the transposition cache, bounded at its ${MAX_TRANSPOSITIONS} entries: ${growth('restMiB')}), JS heap ${growth('heapMiB')}, external ${growth('externalMiB')}; peak RSS ${peakRss} MiB; voice nodes at most ${Math.max(...samples.map((x) => x.voiceNodes))}`);
   process.exit(0);
 }
 if (!analyzer) process.exit(0);

@@ -368,6 +368,11 @@ export class ChoirGraph {
     return this.transpositions.size;
   }
 
+  /** Memory the cached transpositions hold (bounded with them). */
+  get transpositionBytes(): number {
+    return this.transpositions.bytes;
+  }
+
   /**
    * Makes the transpositions these notes will need now rather than when they are sung (a
    * new one costs ~8 ms of the JS thread; a lobby's first minutes make most it will use).

@@ -66,6 +66,12 @@ export class VoiceBuffers {
     return this.sustainBuffer;
   }
 
+  /** Memory held: its samples, in whichever form. */
+  get bytes(): number {
+    const sustain = this.sustainSamples?.length ?? this.sustainBuffer?.length ?? 0;
+    return (this.onsetQuanta * RENDER_QUANTUM + sustain) * 4;
+  }
+
   get onsetData(): Float32Array<ArrayBuffer> {
     return (this.onsetSamples ??= samplesOf(this.onsetBuffer));
   }
@@ -84,7 +90,7 @@ function samplesOf(buffer: AudioBuffer | undefined): Float32Array<ArrayBuffer> {
 }
 
 /** Cached transpositions; ~0.3-0.5 MB each (as samples or as buffers), so 160 of them are at most ~80 MB. */
-const DEFAULT_MAX_ENTRIES = 160;
+export const MAX_TRANSPOSITIONS = 160;
 
 export class Transpositions {
   private context: BaseAudioContext;
@@ -96,7 +102,7 @@ export class Transpositions {
   rendered = 0;
   renderMs = 0;
 
-  constructor(context: BaseAudioContext, bank: SampleBank, maxEntries = DEFAULT_MAX_ENTRIES) {
+  constructor(context: BaseAudioContext, bank: SampleBank, maxEntries = MAX_TRANSPOSITIONS) {
     this.context = context;
     this.bank = bank;
     this.maxEntries = maxEntries;
@@ -110,6 +116,13 @@ export class Transpositions {
 
   get size(): number {
     return this.cache.size;
+  }
+
+  /** Memory held by the cached transpositions (bounded by the cache's size). */
+  get bytes(): number {
+    let bytes = 0;
+    for (const buffers of this.cache.values()) bytes += buffers.bytes;
+    return bytes;
   }
 
   /** The buffers that sing `sampleId` at `rate` (2 = an octave up); undefined for an unknown sample. */

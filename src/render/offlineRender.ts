@@ -82,8 +82,9 @@ export interface RenderChunk {
   /** The graph at the chunk's end: voices sounding and the native nodes they hold (bounded: the soak checks). */
   soundingVoices: number;
   voiceNodes: number;
-  /** Pre-rendered transpositions held (bounded by their cache). */
+  /** Pre-rendered transpositions held (bounded by their cache), and their memory. */
   transpositions: number;
+  transpositionBytes: number;
 }
 
 export type RenderSummary = Omit<RenderResult, 'channels' | 'speakerChannels'>;
@@ -222,6 +223,7 @@ export async function renderOfflineStream(
         soundingVoices: graph.soundingVoices,
         voiceNodes: graph.voiceNodeCount,
         transpositions: graph.transpositionsCached,
+        transpositionBytes: graph.transpositionBytes,
       });
     }
   } finally {
