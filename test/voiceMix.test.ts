@@ -97,6 +97,29 @@ it('a mixed voice reads its onset once, then its sustain looped from the quantum
   assert.equal(mixer.mix(2100, 500, [voice], RATE), undefined);
 });
 
+it('the mixer says which speakers a mix reached, and what an earlier mix wrote is gone from the next', () => {
+  const sustainData = new Float32Array(128).fill(1);
+  const on = (speaker: number): MixableVoice => ({
+    buffers: { onsetData: new Float32Array(0), sustainData },
+    startFrame: 0,
+    sustainFrame: 0,
+    envelope: [
+      [0, 1],
+      [1, 1],
+      [1.01, 0],
+    ],
+    placement: [{ speaker, gain: 1 }],
+  });
+  const mixer = new VoiceMixer(8);
+  const first = mixer.mix(0, 512, [on(3)], RATE) as Float32Array[];
+  assert.deepEqual(mixer.channelsWritten, [false, false, false, true, false, false, false, false]);
+  assert.equal(first[3]?.[100], 1);
+  const second = mixer.mix(512, 512, [on(5)], RATE) as Float32Array[];
+  assert.deepEqual(mixer.channelsWritten, [false, false, false, false, false, true, false, false]);
+  assert.ok(second[3]?.every((x) => x === 0), 'speaker 3 is silent again');
+  assert.equal(second[5]?.[100], 1);
+});
+
 it('the SIMD kernel adds src * (v + dv * i) as the scalar arithmetic does, at any length and offset', () => {
   const kernel = new MixKernel();
   kernel.reserve(2 * 4096 * 4);

@@ -431,7 +431,11 @@ export class ChoirGraph {
     const out = this.mixer.mix(from, frames, plans, rate);
     if (!out) return; // silence needs no node
     const buffer = this.raw.createBuffer(channels, frames, rate);
-    out.forEach((c, k) => buffer.copyToChannel(c, k));
+    // A new buffer is silent: only the channels the voices reached are copied in.
+    const written = this.mixer.channelsWritten;
+    out.forEach((c, k) => {
+      if (written[k]) buffer.copyToChannel(c, k);
+    });
     const source = this.raw.createBufferSource();
     source.buffer = buffer;
     source.connect(this.nodes.buses[layer].gain);

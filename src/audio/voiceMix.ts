@@ -51,6 +51,8 @@ export class VoiceMixer {
   private out: Float32Array<ArrayBuffer>[] = [];
   private scratch: Float32Array<ArrayBuffer> = new Float32Array(0);
   private gains = new Float32Array(0);
+  /** Channels written by the last mix (the others are silent); all, after the work space moved. */
+  private written: boolean[] = [];
 
   constructor(channels: number) {
     this.channelCount = channels;
@@ -69,10 +71,19 @@ export class VoiceMixer {
   ): Float32Array<ArrayBuffer>[] | undefined {
     this.layout(frames);
     const out = this.out.map((c) => c.subarray(0, frames));
-    for (const c of out) c.fill(0);
+    // Only what the last mix wrote needs clearing: the rest of the work space is still silent.
+    out.forEach((c, k) => {
+      if (this.written[k] !== false) c.fill(0);
+    });
+    this.written = out.map(() => false);
     let sounding = false;
     for (const voice of voices) if (this.add(out, fromFrame, voice, sampleRate)) sounding = true;
     return sounding ? out : undefined;
+  }
+
+  /** Whether the last mix wrote to each channel: one it did not is silent (no need to copy it). */
+  get channelsWritten(): readonly boolean[] {
+    return this.written;
   }
 
   /** Channels, then the voice's samples, in the kernel's memory, for spans of up to `frames`. */
@@ -86,6 +97,7 @@ export class VoiceMixer {
     );
     this.scratch = this.kernel.floats(this.channelCount * bytes, frames);
     this.gains = new Float32Array(frames);
+    this.written = [];
   }
 
   private add(
@@ -109,6 +121,7 @@ export class VoiceMixer {
       for (const p of voice.placement) {
         const channel = out[p.speaker]?.subarray(s0 - fromFrame, s1 - fromFrame);
         if (!channel) continue;
+        this.written[p.speaker] = true;
         const g = this.gains.subarray(0, n);
         cornersInto(g, s0, p.path ?? [[0, p.gain]], sampleRate);
         for (let i = 0; i < n; i++)
@@ -123,6 +136,7 @@ export class VoiceMixer {
       for (const p of voice.placement) {
         const channel = out[p.speaker];
         if (!channel || (value === 0 && slope === 0)) continue;
+        this.written[p.speaker] = true;
         this.kernel.mix(
           channel.byteOffset + (a - fromFrame) * 4,
           samples.byteOffset + (a - s0) * 4,
