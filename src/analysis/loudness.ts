@@ -170,42 +170,65 @@ class Float64List {
 }
 
 /**
- * K-weights x[from, to) through a channel's filter state `s` ([stage 1 z1, z2, stage 2
- * z1, z2], transposed direct form II, updated in place) and returns the sum of the
- * squares of the weighted samples.
+ * K-weights two channels, x[from, to) and y[from, to), through their filter states `s`
+ * ([x's stage 1 z1, z2, stage 2 z1, z2, then y's], transposed direct form II, updated in
+ * place) and adds the sums of the squares of the weighted samples to sums[0] and sums[1].
+ * Two at once because their recursions are independent: the processor overlaps them, a
+ * third faster than one channel after the other (1.2 against 1.7 ms for 8 speakers' 0.5 s
+ * on the 2-vCPU VM). A lone channel goes as a pair with itself (y = x).
  */
-export function kWeightedSumOfSquares(
+export function kWeightPair(
   x: Float32Array,
+  y: Float32Array,
   from: number,
   to: number,
   s: Float64Array,
   shelf: Biquad,
   highPass: Biquad,
-): number {
+  sums: Float64Array,
+): void {
   const { b0, b1, b2, a1, a2 } = shelf;
-  // The high-pass's coefficients as locals too: loads from an object in the loop cost a third.
+  // Coefficients as locals: loads from an object in the loop cost a third.
   const { b0: c0, b1: c1, b2: c2, a1: d1, a2: d2 } = highPass;
-  let z1 = s[0] ?? 0;
-  let z2 = s[1] ?? 0;
-  let w1 = s[2] ?? 0;
-  let w2 = s[3] ?? 0;
-  let sum = 0;
-  const end = Math.min(to, x.length);
+  let xz1 = s[0] as number;
+  let xz2 = s[1] as number;
+  let xw1 = s[2] as number;
+  let xw2 = s[3] as number;
+  let yz1 = s[4] as number;
+  let yz2 = s[5] as number;
+  let yw1 = s[6] as number;
+  let yw2 = s[7] as number;
+  let sumX = 0;
+  let sumY = 0;
+  const end = Math.min(to, x.length, y.length);
   for (let n = from; n < end; n++) {
-    const v = x[n] as number;
-    const y = b0 * v + z1;
-    z1 = b1 * v - a1 * y + z2;
-    z2 = b2 * v - a2 * y;
-    const k = c0 * y + w1;
-    w1 = c1 * y - d1 * k + w2;
-    w2 = c2 * y - d2 * k;
-    sum += k * k;
+    const u = x[n] as number;
+    const v = y[n] as number;
+    const xs = b0 * u + xz1;
+    const ys = b0 * v + yz1;
+    xz1 = b1 * u - a1 * xs + xz2;
+    yz1 = b1 * v - a1 * ys + yz2;
+    xz2 = b2 * u - a2 * xs;
+    yz2 = b2 * v - a2 * ys;
+    const xk = c0 * xs + xw1;
+    const yk = c0 * ys + yw1;
+    xw1 = c1 * xs - d1 * xk + xw2;
+    yw1 = c1 * ys - d1 * yk + yw2;
+    xw2 = c2 * xs - d2 * xk;
+    yw2 = c2 * ys - d2 * yk;
+    sumX += xk * xk;
+    sumY += yk * yk;
   }
-  s[0] = z1;
-  s[1] = z2;
-  s[2] = w1;
-  s[3] = w2;
-  return sum;
+  s[0] = xz1;
+  s[1] = xz2;
+  s[2] = xw1;
+  s[3] = xw2;
+  s[4] = yz1;
+  s[5] = yz2;
+  s[6] = yw1;
+  s[7] = yw2;
+  sums[0] = (sums[0] as number) + sumX;
+  sums[1] = (sums[1] as number) + sumY;
 }
 
 /**
@@ -223,8 +246,9 @@ export class KWeightedSteps {
   private readonly weights: number[];
   private readonly shelf: Biquad;
   private readonly highPass: Biquad;
-  /** Filter state per channel: [s1 z1, s1 z2, s2 z1, s2 z2] (transposed direct form II). */
+  /** Filter state per pair of channels (kWeightPair's layout). */
   private readonly state: Float64Array[];
+  private readonly pairSums = new Float64Array(2);
   private readonly stepSum: Float64Array;
   private stepFill = 0;
   private readonly onStep: (weightedMeanSquare: number) => void;
@@ -244,7 +268,7 @@ export class KWeightedSteps {
     const filters = kWeightingFilters(sampleRate);
     this.shelf = filters.shelf;
     this.highPass = filters.highPass;
-    this.state = Array.from({ length: channelCount }, () => new Float64Array(4));
+    this.state = Array.from({ length: Math.ceil(channelCount / 2) }, () => new Float64Array(8));
     this.stepSum = new Float64Array(channelCount);
     this.onStep = onStep;
   }
@@ -254,22 +278,28 @@ export class KWeightedSteps {
     let i = 0;
     while (i < frames) {
       const take = Math.min(frames - i, this.stepFrames - this.stepFill);
-      for (let c = 0; c < this.channelCount; c++) {
+      for (let c = 0; c < this.channelCount; c += 2) {
         const x = channels[c];
         if (!x) continue;
-        this.stepSum[c] =
-          (this.stepSum[c] ?? 0) +
-          this.filterSumSquares(x, i, i + take, this.state[c] as Float64Array);
+        const y = channels[c + 1];
+        this.pairSums.fill(0);
+        kWeightPair(
+          x,
+          y ?? x,
+          i,
+          i + take,
+          this.state[c / 2] as Float64Array,
+          this.shelf,
+          this.highPass,
+          this.pairSums,
+        );
+        this.stepSum[c] = (this.stepSum[c] ?? 0) + (this.pairSums[0] as number);
+        if (y) this.stepSum[c + 1] = (this.stepSum[c + 1] ?? 0) + (this.pairSums[1] as number);
       }
       this.stepFill += take;
       i += take;
       if (this.stepFill === this.stepFrames) this.completeStep();
     }
-  }
-
-  /** K-weights x[from, to) through the channel's filter state; returns the sum of squares. */
-  private filterSumSquares(x: Float32Array, from: number, to: number, s: Float64Array): number {
-    return kWeightedSumOfSquares(x, from, to, s, this.shelf, this.highPass);
   }
 
   private completeStep(): void {
@@ -306,7 +336,9 @@ export class LoudnessMeter {
     channelCount: number,
     channelWeights: number[] = defaultChannelWeights(channelCount),
   ) {
-    this.front = new KWeightedSteps(sampleRate, channelCount, channelWeights, (e) => this.completeStep(e));
+    this.front = new KWeightedSteps(sampleRate, channelCount, channelWeights, (e) =>
+      this.completeStep(e),
+    );
     this.sampleRate = sampleRate;
     this.channelCount = channelCount;
     this.stepFrames = this.front.stepFrames;

@@ -13,12 +13,7 @@
  * docs/benchmarks.md). Reading 8 speakers' 0.5 s here costs ~1 ms of the JS thread.
  */
 import type { MasterFinish } from './masterFinish.ts';
-import {
-  kWeightedSumOfSquares,
-  kWeightingFilters,
-  lufsOf,
-  type Biquad,
-} from '../analysis/loudness.ts';
+import { kWeightPair, kWeightingFilters, lufsOf, type Biquad } from '../analysis/loudness.ts';
 
 /** BS.1770-4's momentary block. */
 const WINDOW_S = 0.4;
@@ -41,7 +36,8 @@ export class LoudnessProbe {
   private readonly settleFrames: number;
   private readonly shelf: Biquad;
   private readonly highPass: Biquad;
-  private readonly state = new Float64Array(4);
+  private readonly state = new Float64Array(8);
+  private readonly sums = new Float64Array(2);
 
   /**
    * Measures `source` (`channels` channels, one per speaker); `pull` is a silent route to
@@ -105,25 +101,34 @@ export class LoudnessProbe {
         scale = gain * gain;
       }
     }
+    // Speakers two at a time (kWeightPair): the settling first, its sums thrown away.
     let sum = 0;
-    for (const block of this.blocks) {
+    for (let c = 0; c < this.blocks.length; c += 2) {
+      const x = this.blocks[c] as Float32Array;
+      const y = this.blocks[c + 1];
       this.state.fill(0);
-      kWeightedSumOfSquares(
-        block,
+      kWeightPair(
+        x,
+        y ?? x,
         from - shift,
         settle - shift,
         this.state,
         this.shelf,
         this.highPass,
+        this.sums,
       );
-      sum += kWeightedSumOfSquares(
-        block,
+      this.sums.fill(0);
+      kWeightPair(
+        x,
+        y ?? x,
         settle - shift,
         length - shift,
         this.state,
         this.shelf,
         this.highPass,
+        this.sums,
       );
+      sum += (this.sums[0] as number) + (y ? (this.sums[1] as number) : 0);
     }
     sum *= scale;
     return lufsOf(sum / this.windowFrames);
