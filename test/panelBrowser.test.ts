@@ -183,9 +183,10 @@ describe('curator panel in Chromium', { skip, timeout: 150_000 }, () => {
       // late, and the fake sink's clock crawl (a CI run saw 0.22 s in 20 s while a render
       // held the other core): wait for it to move past a tenth of a second, at most 30 s.
       for (let i = 0; i < 300 && audio.currentTime < 0.1; i++) await new Promise((r) => setTimeout(r, 100));
-      return { t: audio.currentTime, duration: audio.duration };
+      const buffered = Array.from({ length: audio.buffered.length }, (_, k) => `${audio.buffered.start(k)}-${audio.buffered.end(k)}`).join(' ');
+      return { t: audio.currentTime, duration: audio.duration, state: `readyState ${audio.readyState}, networkState ${audio.networkState}, error ${audio.error?.code ?? 'none'}, paused ${audio.paused}, buffered ${buffered}` };
     });
-    assert.ok(played.t >= 0.1, `preview played ${played.t} s`);
+    assert.ok(played.t >= 0.1, `preview played ${played.t} s (${played.state})`);
     assert.ok(Math.abs(played.duration - 10) < 0.1, `preview lasts ${played.duration} s`);
     assert.equal(rig.engine.modelPlaying !== candidate, true, 'a preview leaves the lobby alone');
     await page.screenshot({ path: join(ARTIFACTS, 'panel-teach.png'), fullPage: true });

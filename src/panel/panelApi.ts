@@ -309,7 +309,7 @@ export function panelRoutes(p: PanelApiParts): Record<string, RouteHandler | Met
     '/panel/api/models': change(models),
     '/panel/api/preview.wav': read((req, res) => {
       const file = new URL(req.url ?? '', 'http://x').searchParams.get('file') ?? '';
-      if (!p.previews.serve(file, res)) sendJson(res, 404, { error: 'no such preview' });
+      if (!p.previews.serve(file, res, req.headers.range)) sendJson(res, 404, { error: 'no such preview' });
     }),
   };
 }

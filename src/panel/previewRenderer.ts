@@ -7,6 +7,7 @@
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync, createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { byteRange } from '../http/byteRange.ts';
 import type { ServerResponse } from 'node:http';
 import type { SkychoirStore } from '../store/store.ts';
 import { SHIPPED_DEFAULT } from '../model/activeModel.ts';
@@ -103,13 +104,27 @@ export class PreviewRenderer {
     return path;
   }
 
-  /** Serves a rendered preview by file name (names are checked: nothing else is served). */
-  serve(name: string, res: ServerResponse): boolean {
+  /**
+   * Serves a rendered preview by file name (names are checked: nothing else is served), or
+   * the range of it the player asks for (`range`: the request's Range header).
+   */
+  serve(name: string, res: ServerResponse, range?: string): boolean {
     if (!FILE_NAME.test(name)) return false;
     const path = join(this.#dir, name);
     if (!existsSync(path)) return false;
-    res.writeHead(200, { 'content-type': 'audio/wav', 'content-length': statSync(path).size, 'cache-control': 'private, max-age=3600', 'x-content-type-options': 'nosniff' });
-    createReadStream(path).pipe(res);
+    const size = statSync(path).size;
+    const headers = { 'content-type': 'audio/wav', 'accept-ranges': 'bytes', 'cache-control': 'private, max-age=3600', 'x-content-type-options': 'nosniff' };
+    const wanted = byteRange(range, size);
+    if (wanted === 'unsatisfiable') {
+      res.writeHead(416, { ...headers, 'content-range': `bytes */${size}` });
+      res.end();
+    } else if (wanted) {
+      res.writeHead(206, { ...headers, 'content-range': `bytes ${wanted.first}-${wanted.last}/${size}`, 'content-length': wanted.last - wanted.first + 1 });
+      createReadStream(path, { start: wanted.first, end: wanted.last }).pipe(res);
+    } else {
+      res.writeHead(200, { ...headers, 'content-length': size });
+      createReadStream(path).pipe(res);
+    }
     return true;
   }
 
