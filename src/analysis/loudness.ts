@@ -219,7 +219,16 @@ export function kWeightPair(
     sumX += xk * xk;
     sumY += yk * yk;
   }
-  s.set([xz1, xz2, xw1, xw2, yz1, yz2, yw1, yw2]);
+  // Stored one by one: an array literal here would be garbage on every call (a meter's
+  // 10 minutes of blocks must allocate nothing, test/liveLoudness.test.ts).
+  s[0] = xz1;
+  s[1] = xz2;
+  s[2] = xw1;
+  s[3] = xw2;
+  s[4] = yz1;
+  s[5] = yz2;
+  s[6] = yw1;
+  s[7] = yw2;
   sums[0] = (sums[0] as number) + sumX;
   sums[1] = (sums[1] as number) + sumY;
 }

@@ -427,6 +427,11 @@ export const panelClientScript = `
       return;
     }
     if (job.kind === 'preview' && job.id === S.previewJob) {
+      // The same news twice (a job's state can arrive by more than one way) must not
+      // rebuild the players: a media element taken out of the page stops playing.
+      var shown = job.id + ':' + job.state + ':' + (job.results || []).length + ':' + job.message;
+      if (S.previewShown === shown) return;
+      S.previewShown = shown;
       var box = $('previewPlayers'); clear(box);
       if (job.state === 'failed') { el('p', { class: 'dim' }, box, 'preview failed: ' + job.message); return; }
       var pair = el('div', { class: 'pair' }, box);
