@@ -17,7 +17,7 @@
  * (~6 ms) under that gain. The settings are Tone.Limiter's. A render's samples and the
  * nodes' differ by float rounding (test/masterFinish.test.ts).
  */
-import { applyCeiling, ceilingCurve, ceilingIdentityReach } from './outputCeiling.ts';
+import { applyCeiling, CEILING_CURVE, ceilingIdentityReach } from './outputCeiling.ts';
 import { RENDER_QUANTUM } from './transpositions.ts';
 
 /** The limiter's threshold: the ceiling behind it is the hard limit. */
@@ -25,8 +25,6 @@ export const LIMITER_THRESHOLD_DB = -4;
 
 /** Tone.Limiter's compressor (Tone 15, component/dynamics/Limiter.js; the knee is the Web Audio default). */
 export const LIMITER_SETTINGS = { ratio: 20, attackS: 0.003, releaseS: 0.01, kneeDb: 30 } as const;
-
-const CEILING = ceilingCurve();
 
 /** Below this many dB of reduction the detector has let go (a gain within 1e-8 of the make-up). */
 const RELEASED_DB = 1e-7;
@@ -90,7 +88,7 @@ class PairLimiter {
         }
       }
       // The ceiling is the identity inside; only a block that leaves it needs the curve.
-      if (outside) applyCeiling(x, CEILING);
+      if (outside) applyCeiling(x, CEILING_CURVE);
       h.copyWithin(0, frames, frames + d);
     });
   }
@@ -157,7 +155,7 @@ function limiterConstants(thresholdDb: number, sampleRate: number): LimiterConst
     releaseTau: Math.exp(-1 / (releaseS * sampleRate)),
     makeupDb,
     makeupLinear: 10 ** (makeupDb / 20),
-    ceilingIdentity: ceilingIdentityReach(CEILING),
+    ceilingIdentity: ceilingIdentityReach(CEILING_CURVE),
   };
 }
 

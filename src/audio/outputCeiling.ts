@@ -21,6 +21,12 @@ export function ceilingCurve(ceilingDbfs = CEILING_DBFS, points = 4097): Float32
 }
 
 /**
+ * The ceiling's curve at CEILING_DBFS, made once: every caller that applies it shares it
+ * (and with it the identity reach worked out for it, cached by the curve).
+ */
+export const CEILING_CURVE = ceilingCurve();
+
+/**
  * The ceiling applied in place to samples outside a graph (a render's speakers, a
  * fold-down computed from them), as a WaveShaperNode applies its curve (Web Audio spec,
  * WaveShaperNode: linear interpolation between curve points, the ends beyond +-1). Where
@@ -28,7 +34,7 @@ export function ceilingCurve(ceilingDbfs = CEILING_DBFS, points = 4097): Float32
  * the sample back, to float rounding, so those are left as they are: a render's 8 speakers
  * cost a comparison a sample instead of the interpolation's 13 ns (bench/graph-cost.ts).
  */
-export function applyCeiling(samples: Float32Array, curve: Float32Array = ceilingCurve()): void {
+export function applyCeiling(samples: Float32Array, curve: Float32Array = CEILING_CURVE): void {
   const last = curve.length - 1;
   const linear = ceilingIdentityReach(curve);
   for (let i = 0; i < samples.length; i++) {
