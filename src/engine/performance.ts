@@ -39,11 +39,13 @@ const CONTROL_SMOOTHING_S = 4;
 /**
  * Live: the immediate layer-target updates' budget (a token bucket, updateBudget.ts). An
  * update costs ~0.2 ms of CPU (features 0.11, model 0.04, graph 0.07; measured on the
- * 2-vCPU VM). Up to `burst` may follow one another, one after each socket read, so a burst
- * of readings is heard as it arrives (a throttle that spaced every update 10 ms apart made
- * a burst's readings wait 0-10 ms each: 18 ms of jitter, bench/control-latency.ts); at most
- * `perSecond` are sustained, so a flood costs at most ~2 % of a core, and a reading waits
- * at most 1000 / perSecond = 10 ms on the budget. Readings that wait are heard together.
+ * 2-vCPU VM). Up to `burst` may follow one another, one after each socket read, so no
+ * reading waits on a throttle while the bucket lasts (at 100 msg/s every message got its
+ * own update, p99 4 ms); at most `perSecond` are sustained, so a flood costs at most ~2 %
+ * of a core, and a reading waits at most 1000 / perSecond = 10 ms on the budget. Readings
+ * that wait are heard together. A burst of 50 still spreads by ~18 ms: its messages pass
+ * the embedded broker and ingest on this one thread, one after another
+ * (bench/control-latency.ts, docs/benchmarks.md).
  */
 export const IMMEDIATE_BUDGET = { burst: 50, perSecond: 100 } as const;
 /** Readings waiting for an update beyond this many are heard but not timed (a flood). */
