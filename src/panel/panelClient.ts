@@ -427,21 +427,25 @@ export const panelClientScript = `
       return;
     }
     if (job.kind === 'preview' && job.id === S.previewJob) {
-      // The same news twice (a job's state can arrive by more than one way) must not
-      // rebuild the players: a media element taken out of the page stops playing.
-      var shown = job.id + ':' + job.state + ':' + (job.results || []).length + ':' + job.message;
-      if (S.previewShown === shown) return;
-      S.previewShown = shown;
-      var box = $('previewPlayers'); clear(box);
-      if (job.state === 'failed') { el('p', { class: 'dim' }, box, 'preview failed: ' + job.message); return; }
-      var pair = el('div', { class: 'pair' }, box);
-      job.results.forEach(function (r) {
-        var d = el('div', null, pair);
+      // Players are added as their results come and never rebuilt: a media element taken
+      // out of the page stops playing, and news of the job comes more than once (progress,
+      // then done), while the curator may already be listening.
+      var box = $('previewPlayers');
+      if (S.previewShown !== job.id || !S.previewPair || !box.contains(S.previewPair)) {
+        clear(box);
+        S.previewShown = job.id;
+        S.previewPair = el('div', { class: 'pair' }, box);
+        S.previewStatus = el('p', { class: 'dim' }, box);
+      }
+      if (job.state === 'failed') { clear(box); el('p', { class: 'dim' }, box, 'preview failed: ' + job.message); S.previewPair = null; return; }
+      (job.results || []).forEach(function (r) {
+        if (S.previewPair.querySelector('audio[data-label="' + r.label + '"]')) return;
+        var d = el('div', null, S.previewPair);
         el('div', null, d, r.label + ' (' + r.model + '), ' + fmt(r.rmsDbfs, 1) + ' dBFS');
         var a = el('audio', { controls: '', preload: 'auto', src: r.url, 'data-label': r.label }, d);
         a.volume = 1;
       });
-      if (job.state === 'running') el('p', { class: 'dim' }, box, job.message + '...');
+      S.previewStatus.textContent = job.state === 'running' ? job.message + '...' : '';
     }
   }
 
