@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { AudioContext } from 'node-web-audio-api';
 import { skipUnlessProgram } from './support/programs.ts';
 import { startStreamRig } from './support/streamRig.ts';
-import { startMixTap } from '../src/stream/mixTap.ts';
+import { startFloatTap, startMixTap } from '../src/stream/mixTap.ts';
 import { OggPageSplitter } from '../src/stream/oggPages.ts';
 import { decodeStream, analysePcm, bodyChunks } from './support/streamAnalysis.ts';
 
@@ -46,6 +46,52 @@ describe('mix tap', () => {
       assert.ok(Math.abs((times[i] ?? 0) - (times[i - 1] ?? 0) - 4096 / 48000) < 1e-6, `block ${i} follows block ${i - 1}`);
     }
     assert.equal(bytes, times.length * 4096 * 4, 'stereo s16le, 4096 frames a block');
+  });
+
+  it('shares one processor among taps of the same node; the last to stop takes it away', async () => {
+    const context = new AudioContext({ sinkId: { type: 'none' }, sampleRate: 48000 } as AudioContextOptions);
+    const osc = context.createOscillator();
+    osc.connect(context.destination);
+    osc.start();
+    let processors = 0;
+    const create = context.createScriptProcessor.bind(context);
+    context.createScriptProcessor = (...args: Parameters<typeof create>) => {
+      processors++;
+      return create(...args);
+    };
+    const seen: { first: number[]; second: number[] } = { first: [], second: [] };
+    const samples: number[][] = [[], []];
+    const first = startFloatTap(context, osc, ([left], t) => {
+      seen.first.push(t);
+      samples[0]?.push(left[100] ?? NaN);
+    });
+    const second = startFloatTap(context, osc, ([left], t) => {
+      seen.second.push(t);
+      samples[1]?.push(left[100] ?? NaN);
+    });
+    try {
+      await sleep(600);
+      first.stop();
+      const firstBlocks = first.blocks;
+      await sleep(400);
+      assert.equal(processors, 1, 'one processor for both taps');
+      assert.ok(firstBlocks >= 2, `${firstBlocks} blocks before the first stopped`);
+      assert.equal(first.blocks, firstBlocks, 'a stopped tap hears nothing more');
+      assert.ok(second.blocks > firstBlocks, `the other goes on (${second.blocks} blocks)`);
+      assert.deepEqual(seen.second.slice(0, firstBlocks), seen.first, 'the same blocks, at the same times');
+      assert.deepEqual(samples[1]?.slice(0, firstBlocks), samples[0], 'the same samples');
+      second.stop();
+      const last = second.blocks;
+      const third = startFloatTap(context, osc, () => undefined);
+      await sleep(300);
+      assert.equal(processors, 2, 'after the last tap stopped, a new tap opens a new processor');
+      assert.equal(second.blocks, last);
+      assert.ok(third.blocks >= 1);
+      third.stop();
+    } finally {
+      osc.stop();
+      await context.close();
+    }
   });
 });
 

@@ -44,13 +44,36 @@ export function toS16le(channels: readonly Float32Array[], frames: number): Buff
   return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }
 
+/** Whoever listens to a shared processor: its callback and what it has had. */
+interface Listener {
+  onBlock: (channels: readonly [Float32Array, Float32Array], playbackTimeS: number) => void;
+  blocks: number;
+  lastBlockTimeS: number;
+}
+
+/** One processor on a source node, feeding every tap of that node that asked for its block size. */
+interface SharedProcessor {
+  processor: ScriptProcessorNode;
+  bufferSize: number;
+  listeners: Set<Listener>;
+}
+
+/**
+ * The processors now tapping each source node. A ScriptProcessor costs the JS thread its
+ * blocks' hand-over whether its callback does anything or not (measured on a live headless
+ * context: ~0.45 % of a core for one with an empty callback; docs/benchmarks.md, live
+ * cost), so the stream and the live loudness meter share one.
+ */
+const shared = new WeakMap<AudioNode, SharedProcessor[]>();
+
 /**
  * Starts tapping `source` (a stereo node: the choir graph's `output`) and calls `onBlock`
  * with every block as float channels (left, right; the arrays are the processor's own and
  * valid only during the call). The tap is connected to the destination because a
  * processor is only pulled when something downstream of it is; it outputs silence, so
  * the speakers hear nothing of it. The stream's encoders (startMixTap) and the live
- * loudness meter each use one.
+ * loudness meter each start one; taps of the same node and block size share one
+ * processor, which goes when the last of them stops.
  */
 export function startFloatTap(
   context: BaseAudioContext,
@@ -59,38 +82,41 @@ export function startFloatTap(
   options: MixTapOptions = {},
 ): MixTap {
   const bufferSize = options.bufferSize ?? 4096;
-  const processor = context.createScriptProcessor(bufferSize, 2, 2);
-  let blocks = 0;
-  let lastBlockTimeS = 0;
+  const onNode = shared.get(source) ?? [];
+  shared.set(source, onNode);
+  let tapping = onNode.find((p) => p.bufferSize === bufferSize);
+  if (!tapping) {
+    tapping = openProcessor(context, source, bufferSize);
+    onNode.push(tapping);
+  }
+  const { processor, listeners } = tapping;
+  const listener: Listener = { onBlock, blocks: 0, lastBlockTimeS: 0 };
+  listeners.add(listener);
   let stopped = false;
-  processor.onaudioprocess = (event: AudioProcessingEvent) => {
-    if (stopped) return;
-    const input = event.inputBuffer;
-    const left = input.getChannelData(0);
-    const right = input.numberOfChannels > 1 ? input.getChannelData(1) : left;
-    blocks++;
-    lastBlockTimeS = event.playbackTime;
-    try {
-      onBlock([left, right], event.playbackTime);
-    } catch {
-      // A failing sink must never reach the audio side; the sink counts its own errors.
-    }
+  /** The last tap gone: no more blocks for anybody. True when the processor was this tap's alone. */
+  const leave = (): boolean => {
+    listeners.delete(listener);
+    if (listeners.size > 0) return false;
+    onNode.splice(onNode.indexOf(tapping), 1);
+    return true;
   };
-  source.connect(processor);
-  processor.connect(context.destination);
   return {
     get blocks() {
-      return blocks;
+      return listener.blocks;
     },
     get lastBlockTimeS() {
-      return lastBlockTimeS;
+      return listener.lastBlockTimeS;
     },
     abandon() {
+      // The nodes are left alone (a dead context is sent nothing); the processor stays
+      // referenced through this tap.
       stopped = true;
+      leave();
     },
     stop() {
       if (stopped) return;
       stopped = true;
+      if (!leave()) return;
       processor.onaudioprocess = null;
       try {
         source.disconnect(processor);
@@ -100,6 +126,28 @@ export function startFloatTap(
       processor.disconnect();
     },
   };
+}
+
+function openProcessor(context: BaseAudioContext, source: AudioNode, bufferSize: number): SharedProcessor {
+  const processor = context.createScriptProcessor(bufferSize, 2, 2);
+  const listeners = new Set<Listener>();
+  processor.onaudioprocess = (event: AudioProcessingEvent) => {
+    const input = event.inputBuffer;
+    const left = input.getChannelData(0);
+    const right = input.numberOfChannels > 1 ? input.getChannelData(1) : left;
+    for (const listener of listeners) {
+      listener.blocks++;
+      listener.lastBlockTimeS = event.playbackTime;
+      try {
+        listener.onBlock([left, right], event.playbackTime);
+      } catch {
+        // A failing sink must never reach the audio side; the sink counts its own errors.
+      }
+    }
+  };
+  source.connect(processor);
+  processor.connect(context.destination);
+  return { processor, bufferSize, listeners };
 }
 
 /** A float tap whose blocks go on as interleaved s16le stereo (what the encoders read). */
