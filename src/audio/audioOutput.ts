@@ -26,6 +26,7 @@
  * retry asks a child process to open it and hear its clock (probeDeviceInChild); the
  * engine opens the device itself only once a child has, and a probe that hangs is killed.
  */
+import { openWithAudioPriority } from './audioThreads.ts';
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
@@ -204,11 +205,24 @@ export class AudioOutput {
   }
 
   private openDevice(): AudioContext {
-    return (this.options.openDevice ?? openDeviceContext)();
+    return this.withAudioPriority(this.options.openDevice ?? openDeviceContext);
   }
 
   private openHeadless(): AudioContext {
-    return (this.options.openHeadless ?? openHeadlessContext)();
+    return this.withAudioPriority(this.options.openHeadless ?? openHeadlessContext);
+  }
+
+  /** Opens a context whose render thread runs ahead of the rest of the engine (audioThreads.ts). */
+  private withAudioPriority(open: () => AudioContext): AudioContext {
+    const { context, priority } = openWithAudioPriority(open);
+    if (priority.refused) {
+      this.options.log.warnRepeated(
+        'audio-priority',
+        `could not raise the audio thread's priority (${priority.refused}): it keeps the engine's niceness, ` +
+          'and a busy machine may make it underrun; allow it with LimitNICE=-15 or CAP_SYS_NICE (docs/operations.md)',
+      );
+    }
+    return context;
   }
 
   private markFresh(): void {
