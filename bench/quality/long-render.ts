@@ -16,6 +16,7 @@
  */
 import { parseArgs } from 'node:util';
 import { cpus, totalmem } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import { openSync, writeSync, closeSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
 import { BASE_READINGS, FrozenSky } from '../../test/support/frozenSky.ts';
@@ -91,6 +92,9 @@ interface Sample {
   cacheMiB: number;
   /** RSS less the cache: what a leak would show in. */
   restMiB: number;
+  /** V8's heap as committed (pages it holds, used or not) and what V8 itself has malloc'd: parts of RSS the JS heap's use does not show. */
+  heapCommittedMiB: number;
+  v8MallocMiB: number;
   /** The segment's length: the last may be shorter than the rest. */
   frames: number;
 }
@@ -118,8 +122,9 @@ const summary = await renderOfflineStream(
       gc();
     }
     const m = process.memoryUsage();
+    const v8 = getHeapStatistics();
     const audioS = chunk.startS + frames / RENDER_SAMPLE_RATE;
-    const sample = { audioS, rssMiB: mib(m.rss), heapMiB: mib(m.heapUsed), externalMiB: mib(m.external), voiceNodes: chunk.voiceNodes, soundingVoices: chunk.soundingVoices, transpositions: chunk.transpositions, cacheMiB: mib(chunk.transpositionBytes), restMiB: mib(m.rss - chunk.transpositionBytes), frames };
+    const sample = { audioS, rssMiB: mib(m.rss), heapMiB: mib(m.heapUsed), externalMiB: mib(m.external), voiceNodes: chunk.voiceNodes, soundingVoices: chunk.soundingVoices, transpositions: chunk.transpositions, cacheMiB: mib(chunk.transpositionBytes), restMiB: mib(m.rss - chunk.transpositionBytes), heapCommittedMiB: mib(v8.total_heap_size), v8MallocMiB: mib(v8.malloced_memory), frames };
     samples.push(sample);
     // A soak prints each hour as it ends, so a run cut short still tells what it saw.
     if (values.soak && Math.floor(audioS / 3600) !== Math.floor((audioS - frames / RENDER_SAMPLE_RATE) / 3600)) {
@@ -154,9 +159,9 @@ if (values.soak) {
   };
   console.log(`soak: ${what}, ${values.duration} of audio; ${machine}`);
   console.log(`render ${renderS.toFixed(0)} s wall (${(durationS / renderS).toFixed(1)}x real time), ${cpuS.toFixed(0)} s CPU (${(durationS / cpuS).toFixed(1)}x per core), ${summary.voicesStarted} voices started, at most ${summary.maxSoundingVoices} sounding`);
-  console.log('| audio h | RSS MiB | JS heap MiB | external MiB | voices sounding | voice nodes | transpositions | their MiB | RSS less them MiB |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| audio h | RSS MiB | JS heap MiB | external MiB | voices sounding | voice nodes | transpositions | their MiB | RSS less them MiB | V8 heap committed MiB | V8 malloc MiB |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const x of samples.filter((x, i) => i === 0 || Math.floor(x.audioS / 3600) !== Math.floor((samples[i - 1]?.audioS ?? 0) / 3600) || i === samples.length - 1)) {
-    console.log(`| ${(x.audioS / 3600).toFixed(2)} | ${x.rssMiB} | ${x.heapMiB} | ${x.externalMiB} | ${x.soundingVoices} | ${x.voiceNodes} | ${x.transpositions} | ${x.cacheMiB} | ${x.restMiB} |`);
+    console.log(`| ${(x.audioS / 3600).toFixed(2)} | ${x.rssMiB} | ${x.heapMiB} | ${x.externalMiB} | ${x.soundingVoices} | ${x.voiceNodes} | ${x.transpositions} | ${x.cacheMiB} | ${x.restMiB} | ${x.heapCommittedMiB} | ${x.v8MallocMiB} |`);
   }
   console.log(`growth from ${((warm?.audioS ?? 0) / 3600).toFixed(2)} h to the end (least-squares trend of ${after.length} readings): RSS ${growth('rssMiB')} (less the transposition cache, bounded at its ${MAX_TRANSPOSITIONS} entries: ${growth('restMiB')}), JS heap ${growth('heapMiB')}, external ${growth('externalMiB')}; peak RSS ${peakRss} MiB; voice nodes at most ${Math.max(...samples.map((x) => x.voiceNodes))}`);
   process.exit(0);
