@@ -87,7 +87,14 @@ describe('mix tap', () => {
       assert.equal(processors, 2, 'after the last tap stopped, a new tap opens a new processor');
       assert.equal(second.blocks, last);
       assert.ok(third.blocks >= 1);
+      // Stopping or abandoning a stopped tap again is nothing: it must not take the new processor away.
+      second.stop();
+      second.abandon();
+      first.abandon();
+      const fourth = startFloatTap(context, osc, () => undefined);
+      assert.equal(processors, 2, 'a later tap still shares the live processor');
       third.stop();
+      fourth.stop();
     } finally {
       osc.stop();
       await context.close();

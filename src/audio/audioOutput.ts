@@ -26,11 +26,11 @@
  * retry asks a child process to open it and hear its clock (probeDeviceInChild); the
  * engine opens the device itself only once a child has, and a probe that hangs is killed.
  */
-import { openWithAudioPriority } from './audioThreads.ts';
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { AudioContext } from 'node-web-audio-api';
+import { openWithAudioPriority } from './audioThreads.ts';
 import type { Logger } from '../log/logger.ts';
 
 export type OutputDevice = 'default' | 'none';

@@ -97,7 +97,8 @@ export function startFloatTap(
   const leave = (): boolean => {
     listeners.delete(listener);
     if (listeners.size > 0) return false;
-    onNode.splice(onNode.indexOf(tapping), 1);
+    const at = onNode.indexOf(tapping);
+    if (at >= 0) onNode.splice(at, 1);
     return true;
   };
   return {
@@ -108,6 +109,7 @@ export function startFloatTap(
       return listener.lastBlockTimeS;
     },
     abandon() {
+      if (stopped) return;
       // The nodes are left alone (a dead context is sent nothing); the processor stays
       // referenced through this tap.
       stopped = true;
