@@ -19,6 +19,7 @@
  *
  * With --cpu-prof each engine writes a V8 CPU profile to bench/out/cold-start/.
  */
+import { ENGINE_V8_FLAGS } from '../bin/engineFlags.js';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -50,7 +51,7 @@ interface StartRun {
 async function startOnce(profileDir: string | undefined): Promise<StartRun> {
   const dir = mkdtempSync(join(tmpdir(), 'skychoir-bench-cold-'));
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ paths: { store: join(dir, 'store.db') } }));
-  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const nodeArgs = [...ENGINE_V8_FLAGS, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
   const t0 = performance.now();
   const child = spawn(PINNED, [...nodeArgs, BIN, 'start', '--config', join(dir, 'config.json'), '--headless', '--port', '0', '--broker-port', '0'], {
     stdio: ['ignore', 'ignore', 'pipe'],

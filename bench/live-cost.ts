@@ -15,6 +15,7 @@
  *
  *   node_modules/.bin/node bench/live-cost.ts [seconds=600] [warmupSeconds=20] [--nice=-5]
  */
+import { ENGINE_V8_FLAGS } from '../bin/engineFlags.js';
 import { childrenNamed, processCpuS } from './support/procStat.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -99,7 +100,7 @@ function niced(nice: number, command: string, args: string[]): [string, string[]
 async function engineSegment(seconds: number, warmupS: number, nice: number): Promise<Segment & { firstSoundS: number | null; voices: number[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'skychoir-bench-live-'));
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ paths: { store: join(dir, 'store.db') } }));
-  const [command, args] = niced(nice, process.execPath, [join(PROJECT_ROOT, 'bin', 'skychoir.js'), 'start', '--config', join(dir, 'config.json'), '--headless', '--port', '0', '--broker-port', '0']);
+  const [command, args] = niced(nice, process.execPath, [...ENGINE_V8_FLAGS, join(PROJECT_ROOT, 'bin', 'skychoir.js'), 'start', '--config', join(dir, 'config.json'), '--headless', '--port', '0', '--broker-port', '0']);
   const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let http = '';
   child.stderr?.on('data', (chunk: Buffer) => {

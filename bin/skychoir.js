@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // The `skychoir` command. The project pins its runtime (the npm package `node`, Node 24 LTS)
 // because node-web-audio-api 2.x and node:sqlite need it; a machine's system Node may be
-// older. If we were started by another Node, re-run ourselves under the pinned one.
+// older. If we were started by another Node, re-run ourselves under the pinned one, with
+// the engine's V8 flags (bin/engineFlags.js). Started by Node 24 directly, we run as we
+// are: the systemd unit passes the flags itself, and a re-exec would put a second process
+// between a supervisor's signals and the engine.
 import { spawn } from 'node:child_process';
 import module from 'node:module';
 import { constants } from 'node:os';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { missingEngineFlags } from './engineFlags.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const major = Number(process.versions.node.split('.')[0]);
@@ -19,9 +23,13 @@ if (major < 24) {
     );
     process.exit(1);
   }
-  const child = spawn(pinned, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit',
-  });
+  const child = spawn(
+    pinned,
+    [...missingEngineFlags([]), fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    {
+      stdio: 'inherit',
+    },
+  );
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(signal, () => child.kill(signal));
   }

@@ -10,13 +10,18 @@
  *
  *   node_modules/.bin/node bench/quality/long-render.ts --sky frozen --duration 3h
  *   node_modules/.bin/node bench/quality/long-render.ts --sky day --duration 6h --no-repetition --report bench/out/day-6h
- *   node_modules/.bin/node --expose-gc bench/quality/long-render.ts --sky day --duration 24h --soak
+ *   node_modules/.bin/node --expose-gc bench/quality/long-render.ts --sky day --duration 24h --soak [--default-v8]
+ *
+ * It runs itself with the engine's V8 flags (bin/engineFlags.js) unless --default-v8 says not to.
  *
  * Memory: one segment of audio (renderOfflineStream's, minutes) at a time; the measures stream over it.
  */
 import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { missingEngineFlags } from '../../bin/engineFlags.js';
 import { cpus, totalmem } from 'node:os';
-import { getHeapStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { openSync, writeSync, closeSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
 import { BASE_READINGS, FrozenSky } from '../../test/support/frozenSky.ts';
@@ -43,11 +48,20 @@ const { values } = parseArgs({
     report: { type: 'string' },
     wav: { type: 'string' },
     soak: { type: 'boolean', default: false },
+    /** Run with V8's own young-generation sizing instead of the engine's flags (bin/engineFlags.js), to compare. */
+    'default-v8': { type: 'boolean', default: false },
     /** Skip the repetition measure (its pairs grow with the square of the length: 6 h takes the better part of an hour). */
     'no-repetition': { type: 'boolean', default: false },
   },
   strict: true,
 });
+// The engine runs with its V8 flags (the systemd unit, npm start, bin/skychoir.js); so does
+// this render, which stands for it, unless asked to measure V8's defaults.
+const missingFlags = missingEngineFlags();
+if (missingFlags.length > 0 && !values['default-v8']) {
+  const run = spawnSync(process.execPath, [...missingFlags, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(run.status ?? 1);
+}
 const durationS = parseDurationS(values.duration);
 const seed = Number(values.seed);
 const targetLufs = Number(values.target);
@@ -94,6 +108,9 @@ interface Sample {
   restMiB: number;
   /** V8's heap as committed (pages it holds, used or not) and what V8 itself has malloc'd: parts of RSS the JS heap's use does not show. */
   heapCommittedMiB: number;
+  /** Of that, the pages actually resident (V8's physical size), and the young generation's committed share. */
+  heapPhysicalMiB: number;
+  newSpaceMiB: number;
   v8MallocMiB: number;
   /** The segment's length: the last may be shorter than the rest. */
   frames: number;
@@ -123,8 +140,9 @@ const summary = await renderOfflineStream(
     }
     const m = process.memoryUsage();
     const v8 = getHeapStatistics();
+    const young = getHeapSpaceStatistics().filter((space) => space.space_name === 'new_space' || space.space_name === 'new_large_object_space');
     const audioS = chunk.startS + frames / RENDER_SAMPLE_RATE;
-    const sample = { audioS, rssMiB: mib(m.rss), heapMiB: mib(m.heapUsed), externalMiB: mib(m.external), voiceNodes: chunk.voiceNodes, soundingVoices: chunk.soundingVoices, transpositions: chunk.transpositions, cacheMiB: mib(chunk.transpositionBytes), restMiB: mib(m.rss - chunk.transpositionBytes), heapCommittedMiB: mib(v8.total_heap_size), v8MallocMiB: mib(v8.malloced_memory), frames };
+    const sample = { audioS, rssMiB: mib(m.rss), heapMiB: mib(m.heapUsed), externalMiB: mib(m.external), voiceNodes: chunk.voiceNodes, soundingVoices: chunk.soundingVoices, transpositions: chunk.transpositions, cacheMiB: mib(chunk.transpositionBytes), restMiB: mib(m.rss - chunk.transpositionBytes), heapCommittedMiB: mib(v8.total_heap_size), heapPhysicalMiB: mib(v8.total_physical_size), newSpaceMiB: mib(young.reduce((sum, space) => sum + space.space_size, 0)), v8MallocMiB: mib(v8.malloced_memory), frames };
     samples.push(sample);
     // A soak prints each hour as it ends, so a run cut short still tells what it saw.
     if (values.soak && Math.floor(audioS / 3600) !== Math.floor((audioS - frames / RENDER_SAMPLE_RATE) / 3600)) {
@@ -139,7 +157,7 @@ const renderS = (performance.now() - started) / 1000 - analysisMs / 1000;
 const cpu = process.cpuUsage(cpuStarted);
 const cpuS = (cpu.user + cpu.system) / 1e6 - analysisMs / 1000;
 const peakRss = Math.max(...samples.map((x) => x.rssMiB));
-const machine = `${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+const machine = `${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version} ${process.execArgv.join(' ')}, ${new Date().toISOString().slice(0, 10)}`;
 
 if (values.soak) {
   // Growth from the end of the first hour (caches warm) to the end; hourly rows.
@@ -159,9 +177,9 @@ if (values.soak) {
   };
   console.log(`soak: ${what}, ${values.duration} of audio; ${machine}`);
   console.log(`render ${renderS.toFixed(0)} s wall (${(durationS / renderS).toFixed(1)}x real time), ${cpuS.toFixed(0)} s CPU (${(durationS / cpuS).toFixed(1)}x per core), ${summary.voicesStarted} voices started, at most ${summary.maxSoundingVoices} sounding`);
-  console.log('| audio h | RSS MiB | JS heap MiB | external MiB | voices sounding | voice nodes | transpositions | their MiB | RSS less them MiB | V8 heap committed MiB | V8 malloc MiB |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| audio h | RSS MiB | JS heap MiB | external MiB | voices sounding | voice nodes | transpositions | their MiB | RSS less them MiB | V8 heap committed MiB | resident | young generation | V8 malloc MiB |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const x of samples.filter((x, i) => i === 0 || Math.floor(x.audioS / 3600) !== Math.floor((samples[i - 1]?.audioS ?? 0) / 3600) || i === samples.length - 1)) {
-    console.log(`| ${(x.audioS / 3600).toFixed(2)} | ${x.rssMiB} | ${x.heapMiB} | ${x.externalMiB} | ${x.soundingVoices} | ${x.voiceNodes} | ${x.transpositions} | ${x.cacheMiB} | ${x.restMiB} | ${x.heapCommittedMiB} | ${x.v8MallocMiB} |`);
+    console.log(`| ${(x.audioS / 3600).toFixed(2)} | ${x.rssMiB} | ${x.heapMiB} | ${x.externalMiB} | ${x.soundingVoices} | ${x.voiceNodes} | ${x.transpositions} | ${x.cacheMiB} | ${x.restMiB} | ${x.heapCommittedMiB} | ${x.heapPhysicalMiB} | ${x.newSpaceMiB} | ${x.v8MallocMiB} |`);
   }
   console.log(`growth from ${((warm?.audioS ?? 0) / 3600).toFixed(2)} h to the end (least-squares trend of ${after.length} readings): RSS ${growth('rssMiB')} (less the transposition cache, bounded at its ${MAX_TRANSPOSITIONS} entries: ${growth('restMiB')}), JS heap ${growth('heapMiB')}, external ${growth('externalMiB')}; peak RSS ${peakRss} MiB; voice nodes at most ${Math.max(...samples.map((x) => x.voiceNodes))}`);
   process.exit(0);

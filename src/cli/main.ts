@@ -1,4 +1,5 @@
 /** The `skychoir` command: one entry point, a subcommand each. */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG, PROJECT_ROOT, loadConfigFile, type Config } from '../config/config.ts';
 import { renderCommand, RENDER_USAGE } from './renderCommand.ts';
@@ -19,12 +20,18 @@ const USAGE = `skychoir <command> [options]
   passwd    set a curator panel user's password and role (skychoir passwd --help)
   backup    an online, checked copy of the store while the engine runs (skychoir backup <file.db>)
   doctor    check the machine: audio device, serial ports, broker, ffmpeg, disk, clock
+  version   the engine's version, its Node and the V8 flags it runs with
   help      this text
 
 Options for every command:
   --config <file.json>   settings over the embedded defaults (docs/operations.md)
 
 ${RENDER_USAGE}`;
+
+function engineVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version?: unknown };
+  return String(pkg.version ?? 'unknown');
+}
 
 function takeConfig(args: string[]): { config: Config; rest: string[] } {
   const i = args.indexOf('--config');
@@ -101,6 +108,13 @@ export async function main(argv: string[]): Promise<number> {
         const verdicts = await runDoctor(config, join(PROJECT_ROOT, 'var'));
         console.log(formatVerdicts(verdicts));
         return verdicts.every((v) => v.ok) ? 0 : 1;
+      }
+      case 'version': {
+        const { missingEngineFlags } = await import('../../bin/engineFlags.js');
+        const missing = missingEngineFlags();
+        console.log(`skychoir ${engineVersion()}, Node ${process.version}, V8 flags: ${process.execArgv.join(' ') || '(none)'}`);
+        if (missing.length > 0) console.log(`not started with the engine's V8 flags: ${missing.join(' ')} (bin/engineFlags.js, docs/operations.md)`);
+        return 0;
       }
       case undefined:
       case 'help':

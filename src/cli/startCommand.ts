@@ -4,6 +4,7 @@ import { LiveEngine } from '../engine/liveEngine.ts';
 import { createLogger } from '../log/logger.ts';
 import { SCENARIO_NAMES } from '../../sensors/simulator/scenarios.ts';
 import type { Config } from '../config/config.ts';
+import { missingEngineFlags } from '../../bin/engineFlags.js';
 
 export async function startCommand(args: string[], base: Config): Promise<number> {
   const { values } = parseArgs({
@@ -34,6 +35,10 @@ export async function startCommand(args: string[], base: Config): Promise<number
   if (values.seed !== undefined) config.seed = Number(values.seed);
 
   const log = createLogger('engine');
+  const missing = missingEngineFlags();
+  if (missing.length > 0) {
+    log.warn(`started without the engine's V8 flags (${missing.join(' ')}): memory grows for hours as V8 widens its young generation; start through bin/skychoir.js from an older Node, or pass them to node (the systemd unit does)`);
+  }
   const engine = new LiveEngine(config, log);
   try {
     await engine.start();

@@ -1,7 +1,7 @@
 /**
- * The engine as systemd runs it: `skychoir start --config <file>` in a child process,
- * its JSON log lines on stderr. Tests kill it, restart it, take its device or broker
- * away, and watch it through its HTTP port (/healthz, /metrics) as an operator would.
+ * The engine as systemd runs it: `skychoir start --config <file>` in a child process, with
+ * the engine's V8 flags, its JSON log lines on stderr. Tests kill it, restart it, take its
+ * device or broker away, and watch it through its HTTP port (/healthz, /metrics) as an operator would.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { request } from 'node:http';
 import { PROJECT_ROOT } from '../../src/config/config.ts';
 import type { HealthReport } from '../../src/engine/liveEngine.ts';
+import { ENGINE_V8_FLAGS } from '../../bin/engineFlags.js';
 
 export interface EngineProcess {
   child: ChildProcess;
@@ -44,7 +45,7 @@ export function httpGet(url: string, timeoutMs = 5000): Promise<{ status: number
 export async function startEngineProcess(dir: string, config: unknown, env: Record<string, string> = {}, startMs = 60000): Promise<EngineProcess> {
   const file = join(dir, 'config.json');
   writeFileSync(file, JSON.stringify(config, null, 2));
-  const child = spawn(NODE, [BIN, 'start', '--config', file], {
+  const child = spawn(NODE, [...ENGINE_V8_FLAGS, BIN, 'start', '--config', file], {
     env: { ...process.env, SKYCHOIR_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
