@@ -8,6 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ENGINE_V8_FLAGS } from '../bin/engineFlags.js';
 
 const bin = resolve('bin/skychoir.js');
 
@@ -68,6 +69,10 @@ describe('skychoir command', () => {
     () => {
       const out = execFileSync(older ?? 'node', [bin, 'help'], { encoding: 'utf8' });
       assert.match(out, /skychoir <command>/);
+      // ...with the engine's V8 flags (bin/engineFlags.js, test/engineFlags.test.ts).
+      const version = execFileSync(older ?? 'node', [bin, 'version'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+      assert.match(version, /Node v24\./);
+      assert.match(version, new RegExp(`V8 flags: .*${ENGINE_V8_FLAGS[0]}`));
     },
   );
 });

@@ -4,7 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENGINE_V8_FLAGS, missingEngineFlags } from '../bin/engineFlags.js';
@@ -74,25 +74,4 @@ describe("the engine's V8 flags", () => {
     });
     assert.match(without, /not started with the engine's V8 flags/);
   });
-
-  const older = spawnSync('sh', ['-c', 'which -a node'], { encoding: 'utf8' })
-    .stdout.split('\n')
-    .find((p) => p && !p.includes('node_modules'));
-  const olderMajor = older
-    ? Number(
-        execFileSync(older, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' }),
-      )
-    : 0;
-  it(
-    'is given to the pinned Node when an older one hands over',
-    { skip: older && olderMajor < 24 ? false : 'no older system Node on this machine' },
-    () => {
-      const out = execFileSync(older ?? 'node', [BIN, 'version'], {
-        encoding: 'utf8',
-        env: { ...process.env, NODE_OPTIONS: '' },
-      });
-      assert.match(out, /Node v24\./);
-      assert.match(out, new RegExp(`V8 flags: .*${ENGINE_V8_FLAGS[0]}`));
-    },
-  );
 });
