@@ -47,7 +47,7 @@ describe("the engine's V8 flags", () => {
     assert.ok(free > bounded, `young generation without them: ${free} MiB, with: ${bounded} MiB`);
   });
 
-  it('is carried by every way the engine starts: the systemd unit, npm start, the hand-over from an older Node', () => {
+  it('is carried by the systemd unit and npm start, and `skychoir version` tells when it is missing (the hand-over from an older Node: cli.test.ts)', () => {
     const unit = readFileSync(join(PROJECT_ROOT, 'install', 'systemd', 'skychoir.service'), 'utf8');
     const execStart = unit.split('\n').find((l) => l.startsWith('ExecStart=')) ?? '';
     const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
